@@ -1,0 +1,36 @@
+/*
+ * The kernel object (DESIGN.md, 3): created once per sandbox; makes the
+ * init process, starts it, and reports how it ended.
+ */
+#ifndef MOAT_KERNEL_KERNEL_H
+#define MOAT_KERNEL_KERNEL_H
+
+#include "kernel/task.h"
+#include "loader/loader.h"
+
+struct init_args {
+	const char *path;          /* program to exec, as given */
+	struct strvec argv, envp;
+	const char *cwd;           /* inside the sandbox; NULL: "/" */
+	int stdio[3];              /* host descriptors imported as 0, 1, 2 */
+};
+
+/* The program init execs first (owned by init until it has run). */
+struct init_exec {
+	char *path;
+	struct strvec argv, envp;
+};
+
+struct kernel *kernel_new(void);
+/* Create the init process (PID 1); it execs args->path in its own thread. */
+int kernel_create_process(struct kernel *k, struct init_args *args, struct task **out);
+void kernel_start(struct kernel *k);
+/* Block until init exits; returns its wait status. */
+int kernel_wait_exited(struct kernel *k);
+/* Deliver a signal from outside the sandbox (Ctrl-C, SIGTERM) to init. */
+void kernel_send_external_signal(struct kernel *k, int sig);
+
+/* Allocate a thread ID; -EAGAIN past TASKS_LIMIT. */
+int kernel_alloc_tid(struct kernel *k);
+
+#endif

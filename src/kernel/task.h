@@ -1,0 +1,175 @@
+/*
+ * Tasks, thread groups and the kernel object: the core of the emulated
+ * Linux kernel (see DESIGN.md, 3). A task is one application thread; it has
+ * one sentry thread that runs its run loop (task_run.c).
+ */
+#ifndef MOAT_KERNEL_TASK_H
+#define MOAT_KERNEL_TASK_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "arch/x86_64/arch.h"
+#include "platform/platform.h"
+
+struct mm;
+struct fd_table;
+struct fs_context;
+struct file;
+
+/* Linux's kernel-internal restart codes (never seen by applications). */
+#define ERESTARTSYS           512
+#define ERESTARTNOINTR        513
+#define ERESTARTNOHAND        514
+#define ERESTART_RESTARTBLOCK 516
+
+#define MOAT_NSIG 64
+#define TASKS_LIMIT 65536
+
+struct creds {
+	uint32_t ruid, euid, suid, fsuid;
+	uint32_t rgid, egid, sgid, fsgid;
+	uint32_t ngroups;
+	uint32_t groups[64];
+	uint64_t cap_effective, cap_permitted, cap_inheritable, cap_bounding, cap_ambient;
+};
+
+/* Kernel sigaction layout for rt_sigaction (struct kernel_sigaction). */
+struct k_sigaction {
+	uint64_t handler;
+	uint64_t flags;
+	uint64_t restorer;
+	uint64_t mask;
+};
+
+struct sighand {
+	pthread_mutex_t lock;
+	atomic_int refs;
+	struct k_sigaction action[MOAT_NSIG];
+};
+
+struct thread_group {
+	pthread_mutex_t lock;
+	int pid;                      /* thread group ID in the root namespace */
+	int pgid, sid;
+	struct task *leader;
+	struct thread_group *parent;  /* NULL for init */
+	int live_tasks;
+	bool exiting;                 /* exit_group in progress */
+	int exit_status;              /* wait status format */
+	struct rlimit rlimits[RLIM_NLIMITS];
+	struct sighand *sighand;
+	uint64_t pending_signals;     /* group-wide pending set (bit n-1 = signal n) */
+	char comm[16];
+};
+
+/* The task's current place in its run loop (DESIGN.md, 3). Each state's
+ * execute function returns the next state. */
+struct task_state {
+	const char *name;
+	const struct task_state *(*execute)(struct task *t);
+};
+
+struct task {
+	struct kernel *kernel;
+	int tid;                      /* in the root PID namespace */
+	struct thread_group *tg;
+	struct mm *mm;
+	struct fd_table *fdt;
+	struct fs_context *fs;
+	struct creds creds;
+
+	struct arch_state arch;       /* registers when not running app code */
+	struct plat_ctx *ctx;
+	struct trap_info trap;        /* the last trap */
+	const struct task_state *state;
+
+	uint64_t syscall_args[6];
+	long syscall_nr;
+	long restart_code;            /* ERESTART* of an interrupted syscall, or 0 */
+	/* Synchronous signal information of the last forced fault. */
+	int fault_code;
+	uint64_t fault_addr;
+
+	uint64_t sigmask;             /* blocked signals (bit n-1 = signal n) */
+	uint64_t pending_signals;     /* thread-directed pending set */
+	uint64_t saved_sigmask;       /* for sigsuspend-style calls */
+	bool have_saved_sigmask;
+	uint64_t altstack_sp, altstack_size;
+	int altstack_flags;
+
+	uint64_t clear_child_tid;
+	uint64_t robust_list, robust_list_len;
+
+	/* Sleeping: the task waits on its wake word with an optional deadline. */
+	atomic_uint wake_word;
+	atomic_bool interrupted;
+
+	bool exiting;
+	int exit_code;
+	pthread_t thread;
+	struct init_exec *init_exec;  /* what init execs first */
+};
+
+struct strvec;
+struct init_exec;
+int task_exec(struct task *t, const char *path, struct strvec *argv, struct strvec *envp);
+
+struct kernel {
+	pthread_mutex_t lock;
+	struct task *init;
+	int next_tid;
+	int live_tasks;
+	char hostname[65];
+	char domainname[65];
+	int ncpus;
+	uint64_t boot_time_ns;        /* CLOCK_MONOTONIC at kernel creation */
+	pthread_mutex_t exit_lock;
+	pthread_cond_t exit_cond;
+	bool init_exited;
+	int init_status;              /* wait status of init */
+};
+
+/* Run loop, exit and exec (task_run.c, task_exit.c, task_exec.c). */
+void *task_main(void *arg);
+const struct task_state *task_state_app(void);
+const struct task_state *task_state_exec_init(void);
+const struct task_state *task_state_exit(void);
+long syscall_dispatch(struct task *t, long nr, const uint64_t *a);
+void syscall_restart(struct task *t);
+/* Make t's thread group exit with wait status `status` (exit_group, fatal
+ * signals). */
+void task_exit_group(struct task *t, int status);
+/* The exit state: release the task's resources, notify, reap. */
+void task_exit_release(struct task *t);
+void task_free(struct task *t);
+
+/* The task whose run loop the calling sentry thread is executing. */
+extern __thread struct task *current_task;
+
+/* Copy application memory of t's address space; 0 or -EFAULT. */
+int task_copy_in(struct task *t, void *dst, uint64_t addr, size_t len);
+int task_copy_out(struct task *t, uint64_t addr, const void *src, size_t len);
+/* Copy a NUL-terminated string of at most max bytes (NUL included) into buf;
+ * returns its length, -EFAULT or -ENAMETOOLONG. */
+long task_copy_in_string(struct task *t, uint64_t addr, char *buf, size_t max);
+
+#endif
+
+/* Interruptible sleep (task_block.c). A task sleeps on its wake word until
+ * task_wake(), an interrupt (signal, stop, kill: task_interrupt()) or the
+ * deadline (absolute CLOCK_MONOTONIC, NULL for none). Returns 0 when woken,
+ * -ETIMEDOUT or -EINTR. Callers re-check their condition after 0: wakeups
+ * may be spurious. */
+int task_block(struct task *t, const struct timespec *deadline);
+void task_wake(struct task *t);
+void task_interrupt(struct task *t);
+bool task_interrupted(struct task *t);
+/* Sleep until host descriptor hostfd is ready for events (POLLIN/POLLOUT),
+ * or an interrupt. Returns the poll revents, or -EINTR. */
+int task_block_host_fd(struct task *t, int hostfd, short events);

@@ -1,0 +1,18 @@
+#include "platform/platform.h"
+
+#include <errno.h>
+#include <string.h>
+
+extern const struct platform_ops ptrace_platform;
+int ptrace_platform_init(int memfd);
+
+const struct platform_ops *platform;
+
+int platform_init(const char *name, int memfd)
+{
+	if (!name || strcmp(name, "ptrace") == 0) {
+		platform = &ptrace_platform;
+		return ptrace_platform_init(memfd);
+	}
+	return -EINVAL;
+}

@@ -1,0 +1,369 @@
+/*
+ * The ptrace platform. Each address space is a stub process: a child of the
+ * sentry stripped of every mapping but one code page (at STUB_ADDR, holding
+ * `syscall; int3`) and of every descriptor but the memory file. Application
+ * code runs in it under PTRACE_SYSEMU, so each system call stops the stub
+ * before the host executes it and the sentry serves it instead. Memory is
+ * mapped into a stub by making the stub itself execute mmap/munmap/mprotect
+ * at STUB_ADDR ("injection"), with the application's registers saved aside.
+ *
+ * A tracee is tied to the host thread that traces it, so an address space
+ * is used by the sentry thread that created it (one thread per address space
+ * until stub threads for CLONE_VM tasks exist).
+ */
+#include "platform/platform.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+
+/* The one page a stub keeps: the last page below TASK_SIZE. Application
+ * mappings stay below it. */
+#define STUB_ADDR (ARCH_TASK_SIZE - PAGE_SIZE)
+#define STUB_INSN_SYSCALL STUB_ADDR          /* syscall; int3 */
+#define STUB_INTERRUPT_SIGNAL SIGURG
+
+#ifndef PTRACE_SYSEMU
+#define PTRACE_SYSEMU 31
+#endif
+
+struct plat_as {
+	pid_t pid;             /* stub process (its only thread) */
+	pid_t tracer;          /* host tid of the tracing sentry thread */
+	int last_cpu;
+};
+
+struct plat_ctx {
+	pid_t tid;             /* host tid of the owning sentry thread */
+	atomic_bool interrupt;
+	_Atomic pid_t running; /* stub tid while inside ctx_switch, else 0 */
+};
+
+static int memfile_fd = -1;
+
+/* A `syscall; int3` in the sentry's own text: a stub forked from the sentry
+ * uses it to run its first injected calls, before it has its stub page. */
+extern const char moat_syscall_insn[];
+__asm__(".text\n.globl moat_syscall_insn\nmoat_syscall_insn:\n\tsyscall\n\tint3\n");
+
+static int wait_stop(pid_t pid, int *status)
+{
+	for (;;) {
+		pid_t r = waitpid(pid, status, __WALL);
+		if (r == pid)
+			return 0;
+		if (r < 0 && errno == EINTR)
+			continue;
+		return -errno;
+	}
+}
+
+/* Run one host system call inside the stopped stub at insn. The stub's
+ * registers are clobbered; callers save and restore them. */
+static long stub_inject(pid_t pid, uint64_t insn, long nr, uint64_t a0, uint64_t a1,
+			uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct user_regs_struct r;
+	if (ptrace(PTRACE_GETREGS, pid, 0, &r) < 0)
+		return -errno;
+	r.rax = nr;
+	r.orig_rax = -1;
+	r.rdi = a0; r.rsi = a1; r.rdx = a2; r.r10 = a3; r.r8 = a4; r.r9 = a5;
+	r.rip = insn;
+	if (ptrace(PTRACE_SETREGS, pid, 0, &r) < 0)
+		return -errno;
+	for (;;) {
+		if (ptrace(PTRACE_CONT, pid, 0, 0) < 0)
+			return -errno;
+		int status;
+		int err = wait_stop(pid, &status);
+		if (err)
+			return err;
+		if (!WIFSTOPPED(status))
+			return -ESRCH;
+		if (WSTOPSIG(status) == SIGTRAP)
+			break;
+		/* An interrupt signal or anything else raced in: drop it and
+		 * let the call finish; interrupts are re-checked by the caller. */
+		if (WSTOPSIG(status) == STUB_INTERRUPT_SIGNAL)
+			continue;
+		log_debug("ptrace: stub %d stopped by signal %d during injection", pid, WSTOPSIG(status));
+	}
+	if (ptrace(PTRACE_GETREGS, pid, 0, &r) < 0)
+		return -errno;
+	return (long)r.rax;
+}
+
+/* The child side of stub creation: only raw system calls (we are a fork
+ * of a multi-threaded process). */
+static void __attribute__((noreturn)) stub_child(pid_t parent)
+{
+	syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (syscall(SYS_getppid) != parent)
+		syscall(SYS_exit_group, 1);
+	/* Its own process group: terminal signals go to moat, not stubs. */
+	syscall(SYS_setpgid, 0, 0);
+	syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0);
+	syscall(SYS_kill, syscall(SYS_getpid), SIGSTOP);
+	syscall(SYS_exit_group, 1);
+	__builtin_unreachable();
+}
+
+/* Strip the freshly forked stub down to its code page and the memory file. */
+static int stub_strip(pid_t pid)
+{
+	uint64_t sys = (uint64_t)moat_syscall_insn;
+	long r = stub_inject(pid, sys, SYS_mmap, STUB_ADDR, PAGE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (r != (long)STUB_ADDR)
+		return r < 0 ? (int)r : -ENOMEM;
+	/* syscall (0f 05); int3 (cc) */
+	if (ptrace(PTRACE_POKETEXT, pid, STUB_ADDR, 0xcc050fUL) < 0)
+		return -errno;
+	r = stub_inject(pid, STUB_INSN_SYSCALL, SYS_mprotect, STUB_ADDR, PAGE_SIZE,
+			PROT_READ | PROT_EXEC, 0, 0, 0);
+	if (r < 0)
+		return (int)r;
+	if (memfile_fd > 0)
+		stub_inject(pid, STUB_INSN_SYSCALL, SYS_close_range, 0, memfile_fd - 1, 0, 0, 0, 0);
+	stub_inject(pid, STUB_INSN_SYSCALL, SYS_close_range, memfile_fd + 1, ~0U, 0, 0, 0, 0);
+	r = stub_inject(pid, STUB_INSN_SYSCALL, SYS_munmap, 0, STUB_ADDR, 0, 0, 0, 0);
+	if (r < 0)
+		return (int)r;
+	uint64_t none = 0;
+	if (ptrace(PTRACE_SETSIGMASK, pid, sizeof none, &none) < 0)
+		return -errno;
+	return 0;
+}
+
+static int ptrace_as_new(struct plat_ctx *ctx, struct plat_as **out)
+{
+	struct plat_as *as = calloc(1, sizeof *as);
+	if (!as)
+		return -ENOMEM;
+	pid_t parent = getpid();
+	/* A raw clone: no atfork handlers, no locks taken in the child. */
+	pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+	if (pid < 0) {
+		free(as);
+		return -errno;
+	}
+	if (pid == 0)
+		stub_child(parent);
+	int status;
+	int err = wait_stop(pid, &status);
+	if (!err && !(WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP))
+		err = -ECHILD;
+	if (!err && ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL) < 0)
+		err = -errno;
+	if (!err)
+		err = stub_strip(pid);
+	if (err) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, __WALL);
+		free(as);
+		return err;
+	}
+	as->pid = pid;
+	as->tracer = ctx->tid;
+	as->last_cpu = -1;
+	*out = as;
+	return 0;
+}
+
+static void ptrace_as_release(struct plat_as *as)
+{
+	if (!as)
+		return;
+	int status;
+	kill(as->pid, SIGKILL);
+	waitpid(as->pid, &status, __WALL);
+	free(as);
+}
+
+/* Injected calls clobber the registers of the stub; the application's
+ * registers live in struct arch_state and are set again on every switch. */
+static int ptrace_as_map(struct plat_ctx *ctx, struct plat_as *as, uint64_t addr, uint64_t len,
+			 int prot, uint64_t off)
+{
+	long r = stub_inject(as->pid, STUB_INSN_SYSCALL, SYS_mmap, addr, len, prot,
+			     MAP_SHARED | MAP_FIXED, memfile_fd, off);
+	if (r < 0)
+		return (int)r;
+	return r == (long)addr ? 0 : -ENOMEM;
+}
+
+static int ptrace_as_unmap(struct plat_ctx *ctx, struct plat_as *as, uint64_t addr, uint64_t len)
+{
+	long r = stub_inject(as->pid, STUB_INSN_SYSCALL, SYS_munmap, addr, len, 0, 0, 0, 0);
+	return r < 0 ? (int)r : 0;
+}
+
+static int ptrace_as_protect(struct plat_ctx *ctx, struct plat_as *as, uint64_t addr, uint64_t len,
+			     int prot)
+{
+	long r = stub_inject(as->pid, STUB_INSN_SYSCALL, SYS_mprotect, addr, len, prot, 0, 0, 0);
+	return r < 0 ? (int)r : 0;
+}
+
+static int ptrace_ctx_new(struct plat_ctx **out)
+{
+	struct plat_ctx *c = calloc(1, sizeof *c);
+	if (!c)
+		return -ENOMEM;
+	c->tid = gettid();
+	*out = c;
+	return 0;
+}
+
+static void ptrace_ctx_release(struct plat_ctx *ctx)
+{
+	free(ctx);
+}
+
+/* Waking a thread on the other CPU of this VM costs tens of microseconds:
+ * keep the stub on the CPU of the sentry thread that drives it. */
+static void pin_stub_to_our_cpu(struct plat_as *as)
+{
+	int cpu = sched_getcpu();
+	if (cpu < 0 || cpu == as->last_cpu)
+		return;
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(as->pid, sizeof set, &set) == 0)
+		as->last_cpu = cpu;
+}
+
+static void decode_signal_stop(pid_t pid, int sig, struct trap_info *trap)
+{
+	siginfo_t si;
+	memset(&si, 0, sizeof si);
+	ptrace(PTRACE_GETSIGINFO, pid, 0, &si);
+	trap->signo = sig;
+	trap->code = si.si_code;
+	trap->addr = (uint64_t)si.si_addr;
+	trap->access = 0;
+	trap->trapno = 0;
+	if (sig == STUB_INTERRUPT_SIGNAL || si.si_code <= 0) {
+		/* Sent by the sentry (interrupt) or from outside the sandbox:
+		 * never an application event. */
+		trap->kind = TRAP_INTERRUPT;
+		return;
+	}
+	if (sig == SIGSEGV && (si.si_code == SEGV_MAPERR || si.si_code == SEGV_ACCERR)) {
+		trap->kind = TRAP_FAULT;
+		return;
+	}
+	trap->kind = TRAP_EXCEPTION;
+}
+
+static int ptrace_ctx_switch(struct plat_ctx *ctx, struct plat_as *as, struct arch_state *st,
+			     struct trap_info *trap)
+{
+	pid_t pid = as->pid;
+	if (as->tracer != ctx->tid)
+		return -EPERM;
+	if (st->fp_dirty) {
+		struct iovec iov = { st->fpstate, st->fp_size };
+		if (ptrace(PTRACE_SETREGSET, pid, NT_X86_XSTATE, &iov) < 0)
+			return -errno;
+		st->fp_dirty = false;
+	}
+	st->fp_valid = false;
+	if (ptrace(PTRACE_SETREGS, pid, 0, &st->regs) < 0)
+		return -errno;
+	pin_stub_to_our_cpu(as);
+	atomic_store(&ctx->running, pid);
+	if (atomic_exchange(&ctx->interrupt, false)) {
+		atomic_store(&ctx->running, 0);
+		trap->kind = TRAP_INTERRUPT;
+		return 0;
+	}
+	int sig = 0;
+	for (;;) {
+		if (ptrace(PTRACE_SYSEMU, pid, 0, sig) < 0) {
+			atomic_store(&ctx->running, 0);
+			return -errno;
+		}
+		int status;
+		int err = wait_stop(pid, &status);
+		if (err) {
+			atomic_store(&ctx->running, 0);
+			return err;
+		}
+		if (!WIFSTOPPED(status)) {
+			atomic_store(&ctx->running, 0);
+			return -ESRCH;
+		}
+		int s = WSTOPSIG(status);
+		if (s == (SIGTRAP | 0x80)) {
+			trap->kind = TRAP_SYSCALL;
+			break;
+		}
+		decode_signal_stop(pid, s, trap);
+		break;
+	}
+	atomic_store(&ctx->running, 0);
+	atomic_store(&ctx->interrupt, false);
+	if (ptrace(PTRACE_GETREGS, pid, 0, &st->regs) < 0)
+		return -errno;
+	return 0;
+}
+
+
+static void ptrace_ctx_interrupt(struct plat_ctx *ctx)
+{
+	atomic_store(&ctx->interrupt, true);
+	pid_t pid = atomic_load(&ctx->running);
+	if (pid > 0)
+		syscall(SYS_tgkill, pid, pid, STUB_INTERRUPT_SIGNAL);
+}
+
+/* Reads the stub's xstate into st; needs the stub stopped (the caller is between
+ * switches). */
+static int ptrace_ctx_get_fpstate(struct plat_ctx *ctx, struct plat_as *as, struct arch_state *st)
+{
+	if (st->fp_valid)
+		return 0;
+	struct iovec iov = { st->fpstate, sizeof st->fpstate };
+	if (ptrace(PTRACE_GETREGSET, as->pid, NT_X86_XSTATE, &iov) < 0)
+		return -errno;
+	st->fp_size = iov.iov_len;
+	st->fp_valid = true;
+	return 0;
+}
+
+const struct platform_ops ptrace_platform = {
+	.name = "ptrace",
+	.as_new = ptrace_as_new,
+	.as_release = ptrace_as_release,
+	.as_map = ptrace_as_map,
+	.as_unmap = ptrace_as_unmap,
+	.as_protect = ptrace_as_protect,
+	.ctx_new = ptrace_ctx_new,
+	.ctx_release = ptrace_ctx_release,
+	.ctx_switch = ptrace_ctx_switch,
+	.ctx_get_fpstate = ptrace_ctx_get_fpstate,
+	.ctx_interrupt = ptrace_ctx_interrupt,
+	.max_user_addr = STUB_ADDR,
+};
+
+int ptrace_platform_init(int memfd)
+{
+	memfile_fd = memfd;
+	return 0;
+}
