@@ -115,10 +115,17 @@ static const struct task_state *st_app_execute(struct task *t)
 		int signo;
 		int code = mm_fault(t, t->trap.addr, &signo);
 		if (code)
+			log_debug("moat: task %d: fault at %#llx (rip %#llx): signal %d code %d", t->tid,
+				  (unsigned long long)t->trap.addr, (unsigned long long)t->arch.regs.rip,
+				  signo, code);
+		if (code)
 			signals_force_fault(t, signo, code, t->trap.addr);
 		return &st_app;
 	}
 	case TRAP_EXCEPTION:
+		log_debug("moat: task %d: exception signal %d code %d at %#llx (rip %#llx)", t->tid,
+			  t->trap.signo, t->trap.code, (unsigned long long)t->trap.addr,
+			  (unsigned long long)t->arch.regs.rip);
 		signals_force_fault(t, t->trap.signo, t->trap.code, t->trap.addr);
 		return &st_app;
 	case TRAP_INTERRUPT:

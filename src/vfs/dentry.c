@@ -135,8 +135,15 @@ int dcache_lookup(struct dentry *dir, const char *name, size_t len, struct dentr
 	struct inode *dino = atomic_load(&dir->inode);
 	if (!dino || !dino->ops || !dino->ops->lookup)
 		return -ENOTDIR;
+	/* File systems get a NUL-terminated name (it may be cut out of the
+	 * middle of a path). */
+	char cname[VFS_NAME_MAX + 1];
+	if (len > VFS_NAME_MAX)
+		return -ENAMETOOLONG;
+	memcpy(cname, name, len);
+	cname[len] = 0;
 	struct inode *ino = NULL;
-	int err = dino->ops->lookup(dir, name, len, &ino);
+	int err = dino->ops->lookup(dir, cname, len, &ino);
 	if (err && err != -ENOENT)
 		return err;
 

@@ -51,7 +51,7 @@ void file_put(struct file *f)
 		return;
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
-	if (f->hostfd >= 0)
+	if (f->hostfd >= 0 && !f->hostfd_borrowed)
 		close(f->hostfd);
 	pthread_mutex_destroy(&f->pos_lock);
 	free(f);
@@ -132,11 +132,18 @@ static ssize_t read_segment(struct task *t, struct file *f, uint64_t addr, size_
 	size_t done = 0;
 	do {
 		size_t chunk = n - done < IOBUF_SIZE ? n - done : IOBUF_SIZE;
+		int64_t before = pos ? *pos : 0;
 		ssize_t r = f->ops->read(f, t, vfs_iobuf, chunk, pos, done ? iof | IOF_NOWAIT : iof);
 		if (r < 0)
 			return done ? (ssize_t)done : r;
-		if (r > 0 && task_copy_out(t, addr + done, vfs_iobuf, (size_t)r))
+		if (r > 0 && task_copy_out(t, addr + done, vfs_iobuf, (size_t)r)) {
+			/* Nothing of this chunk reached the application: the
+			 * position stays (stream data is lost, as on Linux
+			 * when a copy to user space fails mid-way). */
+			if (pos)
+				*pos = before;
 			return done ? (ssize_t)done : -EFAULT;
+		}
 		done += (size_t)r;
 		if ((size_t)r < chunk)
 			break;
@@ -287,6 +294,16 @@ static int check_writable(struct file *f, int64_t *pos)
 			return -EINVAL;
 	}
 	return 0;
+}
+
+int vfs_check_rw(struct file *f, int64_t *pos, bool write)
+{
+	return write ? check_writable(f, pos) : check_readable(f, pos);
+}
+
+char *vfs_io_buffer(void)
+{
+	return vfs_iobuf;
 }
 
 ssize_t vfs_readv(struct task *t, struct file *f, const struct iovec *iov, int cnt, int64_t *pos, int iof)

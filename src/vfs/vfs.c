@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -390,6 +391,9 @@ static void raise_nofile_limit(void)
 int vfs_init(const char *root_dir)
 {
 	clock_gettime(CLOCK_REALTIME, &vfs_boot_time);
+	/* A write to a host pipe whose reader left must give the task EPIPE
+	 * (and its own SIGPIPE), not kill the sentry. */
+	signal(SIGPIPE, SIG_IGN);
 	raise_nofile_limit();
 	int err = 0;
 	struct filesystem *root = hostfs_new(root_dir ? root_dir : "/", &err);

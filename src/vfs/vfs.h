@@ -74,8 +74,12 @@ struct dentry {
 	char name[];             /* NUL-terminated */
 };
 
+struct statfs;
+
 struct filesystem {
 	const char *type;        /* "hostfs", "devfs", ... */
+	/* statfs(2) of the file system holding d. */
+	int (*statfs)(struct filesystem *fs, struct dentry *d, struct statfs *out);
 	bool readonly;           /* mounted read-only: writes give EROFS */
 	bool noexec;             /* execve of its files gives EACCES */
 	struct dentry *root;
@@ -178,6 +182,7 @@ static inline struct inode *path_inode(struct path p)
 
 /* Flags of one read/write operation. */
 #define IOF_NOWAIT 0x1     /* do not block: return -EAGAIN */
+#define IOF_NOSIGNAL 0x2   /* EPIPE without SIGPIPE (RWF_NOSIGNAL) */
 
 /* Directory iteration: emit() stores one entry (next_off is the position
  * just after it) and returns false when the caller's buffer is full. */
@@ -217,6 +222,8 @@ struct file_ops {
 	/* F_GETPIPE_SZ / F_SETPIPE_SZ. */
 	long (*pipe_size)(struct file *f, struct task *t, long newsize);
 	int (*fsync)(struct file *f);
+	/* ftruncate on a writable regular file. */
+	int (*truncate)(struct file *f, int64_t len);
 	/* Sandbox path of an anonymous file ("pipe:[12]"). */
 	int (*path)(struct file *f, char *buf, size_t n);
 	void (*release)(struct file *f);
@@ -232,6 +239,7 @@ struct file {
 	pthread_mutex_t pos_lock;
 	int64_t pos;
 	int hostfd;              /* host descriptor behind the file, or -1 */
+	bool hostfd_borrowed;    /* hostfd belongs to the inode: not closed */
 	void *priv;
 };
 
@@ -270,6 +278,13 @@ int generic_stat(struct file *f, struct stat *st);
  * pos NULL means the file position. */
 ssize_t vfs_read(struct task *t, struct file *f, uint64_t addr, size_t n, int64_t *pos);
 ssize_t vfs_write(struct task *t, struct file *f, uint64_t addr, size_t n, int64_t *pos);
+/* The checks of read/write before any buffer is looked at: -EBADF when
+ * not open for it, -EINVAL when the file cannot do it (-EISDIR for a
+ * directory read), -ESPIPE / -EINVAL for a bad explicit position. */
+int vfs_check_rw(struct file *f, int64_t *pos, bool write);
+/* A per-thread 64 KiB sentry buffer for one syscall's data. */
+#define VFS_IOBUF_SIZE 65536
+char *vfs_io_buffer(void);
 /* readv/writev over an iovec array already copied in (and checked by
  * vfs_check_iovec). */
 struct iovec;

@@ -14,6 +14,7 @@ static int is_symlink(const char *path)
 
 int main(void)
 {
+	tap_close_extra_fds();
 	int fd = CHECK_OK(open("/etc/passwd", O_RDONLY), "open /etc/passwd O_RDONLY");
 	CHECK(fd >= 3, "new fd is the lowest free one above stdio");
 	CHECK_OK(close(fd), "close it");

@@ -44,7 +44,6 @@ int main(void)
 	CHECK_ERR(syscall(SYS_read, zero, BAD_NULL, 10), EFAULT, "read into NULL EFAULT");
 	CHECK_ERR(syscall(SYS_read, zero, BAD_KERNEL, 10), EFAULT, "read into kernel address EFAULT");
 	CHECK_ERR(syscall(SYS_read, ro, tap_unmapped_page(), 10), EFAULT, "read file into unmapped EFAULT");
-	CHECK_ERR(syscall(SYS_write, full, BAD_LOW, 10), EFAULT, "write from bad pointer to /dev/full EFAULT");
 	int dir = open("/etc", O_RDONLY);
 	CHECK_ERR(read(dir, buf, 10), EISDIR, "read on a directory EISDIR");
 	close(dir);
@@ -77,8 +76,8 @@ int main(void)
 	CHECK_ERR(syscall(SYS_readv, ro, BAD_LOW, 2), EFAULT, "readv bad iov pointer EFAULT");
 	struct iovec badiov[1] = { { BAD_LOW, 10 } };
 	CHECK_ERR(syscall(SYS_readv, zero, badiov, 1), EFAULT, "readv bad iov base EFAULT");
-	struct iovec hugeiov[2] = { { buf, SSIZE_MAX }, { buf, SSIZE_MAX } };
-	CHECK_ERR(syscall(SYS_readv, zero, hugeiov, 2), EINVAL, "readv total length overflows EINVAL");
+	struct iovec negiov[2] = { { buf, 10 }, { buf, (size_t)-1 } };
+	CHECK_ERR(syscall(SYS_readv, zero, negiov, 2), EINVAL, "readv negative iov_len EINVAL");
 	CHECK_ERR(syscall(SYS_readv, -1, iov, 1), EBADF, "readv bad fd EBADF");
 
 	/* writev to a pipe gathers in order. */
@@ -96,12 +95,8 @@ int main(void)
 	CHECK_ERR(write(p[0], "x", 1), EBADF, "write on read end EBADF");
 	CHECK_ERR(read(p[1], buf, 1), EBADF, "read on write end EBADF");
 
-	/* Partial fault: data before the bad buffer is still written. */
-	char *page = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	munmap(page + 4096, 4096);
-	memset(page, 'z', 4096);
-	CHECK_EQ(write(p[1], page + 4096 - 10, 20), 10, "write stops at the first bad byte");
-	CHECK_EQ(read(p[0], buf, 100), 10, "ten bytes went through");
+	CHECK_ERR(syscall(SYS_write, p[1], BAD_LOW, 10), EFAULT, "write to pipe from bad pointer EFAULT");
+	CHECK_ERR(syscall(SYS_write, p[1], tap_unmapped_page(), 10), EFAULT, "write to pipe from unmapped page EFAULT");
 	close(p[0]);
 	close(p[1]);
 	close(ro);

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +168,14 @@ TAP_FN int tap_check_eq(long got, long want, const char *expr, const char *file,
 #define CHECK_EQ(got, want, ...)                                              \
 	tap_check_eq((long)(got), (long)(want), #got " == " #want, __FILE__,  \
 		     __LINE__, __VA_ARGS__)
+
+/* Close descriptors inherited from whoever started us, so that tests about
+ * fd numbering see only 0, 1 and 2 (the sandbox starts with just those). */
+TAP_FN void tap_close_extra_fds(void)
+{
+	for (int fd = 3; fd < 1024; fd++)
+		close(fd);
+}
 
 /* Addresses that are bad in different ways, for EFAULT checks. */
 #define BAD_NULL ((void *)0)

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -204,12 +206,26 @@ static const struct inode_ops devfs_inode_ops = {
 	.open = devfs_open,
 };
 
+/* devtmpfs reports tmpfs numbers; it holds no data here. */
+static int devfs_statfs(struct filesystem *fs, struct dentry *d, struct statfs *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->f_type = 0x01021994; /* TMPFS_MAGIC */
+	out->f_bsize = 4096;
+	out->f_frsize = 4096;
+	out->f_files = NDEV + 1;
+	out->f_namelen = 255;
+	out->f_flags = ST_NOSUID | ST_RELATIME;
+	return 0;
+}
+
 struct filesystem *devfs_new(void)
 {
 	struct filesystem *fs = calloc(1, sizeof(*fs));
 	if (!fs)
 		return NULL;
 	fs->type = "devtmpfs";
+	fs->statfs = devfs_statfs;
 	fs->dev = makedev(0, 5);
 
 	struct stat st = { 0 };

@@ -22,6 +22,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "kernel/task.h"
@@ -86,6 +88,40 @@ static int hostfs_lookup(struct dentry *dir, const char *name, size_t len, struc
 	return 0;
 }
 
+/* Regular files are only ever read with pread, so every open file of an
+ * inode can share one host descriptor: it is opened on the first open and
+ * kept in the inode (up to a bound), which makes open+close free of host
+ * calls after that. */
+#define HOSTFS_CACHED_FDS_MAX 4096
+static atomic_int hostfs_cached_fds;
+
+static int hostfs_reg_fd(struct dentry *d, struct inode *ino)
+{
+	int fd = atomic_load_explicit(&ino->hostfd, memory_order_acquire);
+	if (fd >= 0)
+		return fd;
+	if (!d->parent)
+		return -EIO;
+	int pfd = hostfs_dir_fd(d->parent);
+	if (pfd < 0)
+		return pfd;
+	pthread_mutex_lock(&ino->lock);
+	fd = atomic_load(&ino->hostfd);
+	if (fd < 0) {
+		/* O_NONBLOCK: should the host file have turned into a FIFO
+		 * since the lookup, the sentry must not hang opening it. */
+		fd = openat(pfd, d->name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
+			fd = -errno;
+		else if (atomic_fetch_add(&hostfs_cached_fds, 1) < HOSTFS_CACHED_FDS_MAX)
+			atomic_store_explicit(&ino->hostfd, fd, memory_order_release);
+		else
+			atomic_fetch_sub(&hostfs_cached_fds, 1); /* private to this file */
+	}
+	pthread_mutex_unlock(&ino->lock);
+	return fd;
+}
+
 static int hostfs_open(struct dentry *d, struct file *f)
 {
 	mode_t m = f->inode->st.st_mode;
@@ -101,18 +137,12 @@ static int hostfs_open(struct dentry *d, struct file *f)
 		f->ops = &hostfs_dir_ops;
 		f->mode |= FMODE_LSEEK;
 	} else if (S_ISREG(m)) {
-		if (!d->parent)
-			return -EIO;
-		int pfd = hostfs_dir_fd(d->parent);
-		if (pfd < 0)
-			return pfd;
-		/* O_NONBLOCK: should the host file have turned into a FIFO
-		 * since the lookup, the sentry must not hang opening it. */
-		fd = openat(pfd, d->name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+		fd = hostfs_reg_fd(d, f->inode);
 		if (fd < 0)
-			return -errno;
+			return fd;
 		f->ops = &hostfs_reg_ops;
 		f->mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE;
+		f->hostfd_borrowed = atomic_load(&f->inode->hostfd) == fd;
 	} else if (S_ISSOCK(m)) {
 		return -ENXIO;
 	} else {
@@ -232,6 +262,21 @@ static const struct file_ops hostfs_dir_ops = {
 
 /* --- the file system ------------------------------------------------ */
 
+/* The host's numbers for the file system holding the directory (or the
+ * directory of the file), marked read-only as the sandbox sees it. */
+static int hostfs_statfs(struct filesystem *fs, struct dentry *d, struct statfs *out)
+{
+	struct inode *ino = atomic_load(&d->inode);
+	struct dentry *dir = S_ISDIR(ino->st.st_mode) || !d->parent ? d : d->parent;
+	int fd = hostfs_dir_fd(dir);
+	if (fd < 0)
+		return fd;
+	if (fstatfs(fd, out) < 0)
+		return -errno;
+	out->f_flags |= ST_RDONLY;
+	return 0;
+}
+
 struct filesystem *hostfs_new(const char *root_dir, int *err)
 {
 	int fd = open(root_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -256,6 +301,7 @@ struct filesystem *hostfs_new(const char *root_dir, int *err)
 	}
 	atomic_store(&root->hostfd, fd);
 	fs->type = "hostfs";
+	fs->statfs = hostfs_statfs;
 	fs->readonly = true;
 	fs->dev = st.st_dev;
 	return fs;

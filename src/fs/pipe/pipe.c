@@ -158,7 +158,8 @@ static ssize_t pipe_do_write(struct file *f, struct xfer *x, size_t n, int iof)
 			pthread_mutex_unlock(&p->lock);
 			if (done)
 				return (ssize_t)done;
-			task_send_signal_self(x->t, SIGPIPE);
+			if (!(iof & IOF_NOSIGNAL))
+				task_send_signal_self(x->t, SIGPIPE);
 			return -EPIPE;
 		}
 		size_t room = p->cap - p->len;

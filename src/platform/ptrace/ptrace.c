@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/rseq.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -100,7 +101,15 @@ static long stub_inject(pid_t pid, uint64_t insn, long nr, uint64_t a0, uint64_t
 		 * let the call finish; interrupts are re-checked by the caller. */
 		if (WSTOPSIG(status) == STUB_INTERRUPT_SIGNAL)
 			continue;
-		log_debug("ptrace: stub %d stopped by signal %d during injection", pid, WSTOPSIG(status));
+		{
+			siginfo_t si;
+			struct user_regs_struct rr;
+			ptrace(PTRACE_GETSIGINFO, pid, 0, &si);
+			ptrace(PTRACE_GETREGS, pid, 0, &rr);
+			log_printf("ptrace: stub %d stopped by signal %d code %d addr %p rip %#llx during injection of %ld",
+				   pid, WSTOPSIG(status), si.si_code, si.si_addr, rr.rip, nr);
+			return -EFAULT;
+		}
 	}
 	if (ptrace(PTRACE_GETREGS, pid, 0, &r) < 0)
 		return -errno;
@@ -111,6 +120,13 @@ static long stub_inject(pid_t pid, uint64_t insn, long nr, uint64_t a0, uint64_t
  * of a multi-threaded process). */
 static void __attribute__((noreturn)) stub_child(pid_t parent)
 {
+	/* glibc registered an rseq area in the sentry thread's TLS and fork
+	 * inherits the registration; once the stub drops that memory the host
+	 * would SIGSEGV it on every return to user mode. */
+	char *rseq_area = (char *)__builtin_thread_pointer() + __rseq_offset;
+	if (__rseq_size &&
+	    syscall(SYS_rseq, rseq_area, 32, RSEQ_FLAG_UNREGISTER, RSEQ_SIG) != 0)
+		syscall(SYS_rseq, rseq_area, __rseq_size, RSEQ_FLAG_UNREGISTER, RSEQ_SIG);
 	syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (syscall(SYS_getppid) != parent)
 		syscall(SYS_exit_group, 1);
@@ -143,6 +159,7 @@ static int stub_strip(pid_t pid)
 	r = stub_inject(pid, STUB_INSN_SYSCALL, SYS_munmap, 0, STUB_ADDR, 0, 0, 0, 0);
 	if (r < 0)
 		return (int)r;
+
 	uint64_t none = 0;
 	if (ptrace(PTRACE_SETSIGMASK, pid, sizeof none, &none) < 0)
 		return -errno;
@@ -176,6 +193,12 @@ static int ptrace_as_new(struct plat_ctx *ctx, struct plat_as **out)
 		waitpid(pid, &status, __WALL);
 		free(as);
 		return err;
+	}
+	if (log_level >= 2) {
+		struct user_regs_struct r;
+		ptrace(PTRACE_GETREGS, pid, 0, &r);
+		log_debug("ptrace: new stub %d cs %#llx ss %#llx ds %#llx es %#llx fs %#llx gs %#llx eflags %#llx fsb %#llx gsb %#llx",
+			  pid, r.cs, r.ss, r.ds, r.es, r.fs, r.gs, r.eflags, r.fs_base, r.gs_base);
 	}
 	as->pid = pid;
 	as->tracer = ctx->tid;
@@ -269,6 +292,14 @@ static void decode_signal_stop(pid_t pid, int sig, struct trap_info *trap)
 		return;
 	}
 	trap->kind = TRAP_EXCEPTION;
+	if (log_level >= 2) {
+		struct user_regs_struct r;
+		ptrace(PTRACE_GETREGS, pid, 0, &r);
+		errno = 0;
+		long w = ptrace(PTRACE_PEEKTEXT, pid, r.rip, 0);
+		log_debug("ptrace: stub %d signal %d code %d addr %p rip %#llx insn %#lx (errno %d) rsp %#llx cs %#llx",
+			  pid, sig, si.si_code, si.si_addr, r.rip, w, errno, r.rsp, r.cs);
+	}
 }
 
 static int ptrace_ctx_switch(struct plat_ctx *ctx, struct plat_as *as, struct arch_state *st,

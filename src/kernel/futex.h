@@ -1,0 +1,55 @@
+/*
+ * Futexes (futex(2)): wait queues keyed by the futex word's address.
+ *
+ * A key is (address space, address). That is exactly Linux's key for
+ * private futexes and for shared futexes on private mappings; shared
+ * futexes on MAP_SHARED memory between processes would need the memory-file
+ * offset of the word instead (not done yet: such waiters and wakers in
+ * different processes do not meet).
+ */
+#ifndef MOAT_KERNEL_FUTEX_H
+#define MOAT_KERNEL_FUTEX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+struct mm;
+struct task;
+
+struct futex_key {
+	const struct mm *mm;
+	uint64_t addr;
+};
+
+#define FUTEX_BITSET_ANY 0xffffffffu
+
+/* Sleep on key while the 32-bit word at key.addr equals val, until a wake
+ * whose bitset intersects bitset, the deadline (absolute CLOCK_MONOTONIC,
+ * NULL for none) or an interrupt. 0 when woken, -EAGAIN (the word differs),
+ * -EFAULT, -ETIMEDOUT or -EINTR. */
+int futex_wait(struct task *t, struct futex_key key, uint32_t val, uint32_t bitset,
+	       const struct timespec *deadline);
+
+/* Wake up to n waiters on key whose bitset intersects bitset (at least one,
+ * as Linux does for n <= 0). Returns how many were woken. */
+int futex_wake(struct futex_key key, uint32_t bitset, int n);
+
+/* Wake up to nr_wake waiters on from and move up to nr_requeue more to to.
+ * With check, first -EAGAIN unless the word at from.addr equals cmpval
+ * (read through t). Returns the number woken plus requeued. */
+int futex_requeue(struct task *t, struct futex_key from, struct futex_key to, int nr_wake,
+		  int nr_requeue, bool check, uint32_t cmpval);
+
+/* FUTEX_WAKE_OP: atomically apply encoded_op to the word at op_key.addr,
+ * wake up to nr_wake waiters on key, and, when the op's comparison of the
+ * old value holds, up to nr_wake2 on op_key. Returns the number woken,
+ * -EFAULT, or -ENOSYS for a bad op or comparison (as Linux, the op has
+ * been applied when only the comparison is bad). */
+int futex_wake_op(struct task *t, struct futex_key key, struct futex_key op_key, int nr_wake,
+		  int nr_wake2, uint32_t encoded_op);
+
+/* Wake up to n waiters on (mm, addr): CLONE_CHILD_CLEARTID at thread exit. */
+int futex_wake_addr(struct mm *mm, uint64_t addr, int n);
+
+#endif

@@ -1,0 +1,349 @@
+/*
+ * Clocks and sleeps: clock_gettime(2), clock_getres(2), gettimeofday(2),
+ * time(2), nanosleep(2), clock_nanosleep(2), times(2), getrusage(2).
+ *
+ * The wall and monotonic clocks are the host's (the same ones the vDSO
+ * reads). CPU-time clocks and resource usage are APPROXIMATE for now: the
+ * sentry does not yet measure the CPU time of a task's stub thread, so a
+ * thread's CPU time is that of the sentry thread serving it and a process's
+ * is that of the whole sentry. Children's times are not accounted (zero).
+ * Alarm clocks behave as on a Linux without an RTC device (EINVAL to read,
+ * EOPNOTSUPP to sleep on).
+ *
+ * Sleeps are interruptible (task_block); an interrupted sleep returns EINTR
+ * and, for relative sleeps, writes the time left to rem.
+ * TODO: return -ERESTART_RESTARTBLOCK with a restart block once the syscall
+ * exit path supports restart_syscall(2).
+ */
+#include <errno.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/times.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "syscalls/syscalls.h"
+
+#define NSEC_PER_SEC 1000000000LL
+#define USER_HZ 100 /* clock_t ticks of times(2), as Linux's USER_HZ on x86 */
+/* Sleeps this long are treated as sleeping forever. */
+#define FAR_FUTURE_SEC (1LL << 40)
+
+#ifndef CLOCK_TAI
+#define CLOCK_TAI 11
+#endif
+
+/* Linux encodes CPU-time clocks of other processes and threads in negative
+ * clock ids: ~pid << 3 | per-thread bit (4) | type (0 PROF, 1 VIRT, 2 SCHED,
+ * 3 FD for dynamic posix clocks). */
+#define CPUCLOCK_PERTHREAD_MASK 4
+#define CPUCLOCK_CLOCK_MASK 3
+#define CPUCLOCK_FD 3
+
+enum clock_kind {
+	CK_INVALID,
+	CK_HOST,          /* read the host clock of the same id */
+	CK_ALARM,         /* *_ALARM: no RTC device */
+	CK_PROCESS_CPU,   /* CPU time of the calling process */
+	CK_THREAD_CPU,    /* CPU time of the calling thread */
+};
+
+static long long timespec_to_ns(const struct timespec *ts)
+{
+	return ts->tv_sec * NSEC_PER_SEC + ts->tv_nsec;
+}
+
+static struct timespec ns_to_timespec(long long ns)
+{
+	return (struct timespec){ .tv_sec = ns / NSEC_PER_SEC, .tv_nsec = ns % NSEC_PER_SEC };
+}
+
+static long long host_now_ns(clockid_t id)
+{
+	struct timespec ts;
+	clock_gettime(id, &ts);
+	return timespec_to_ns(&ts);
+}
+
+static bool timespec_valid(const struct timespec *ts)
+{
+	return ts->tv_sec >= 0 && (unsigned long)ts->tv_nsec < (unsigned long)NSEC_PER_SEC;
+}
+
+/* Classify a clock id; for CPU clocks of other tasks (which need a task
+ * lookup, not available yet) report and treat as invalid. */
+static enum clock_kind clock_classify(struct task *t, clockid_t id)
+{
+	switch (id) {
+	case CLOCK_REALTIME:
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_REALTIME_COARSE:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_BOOTTIME:
+	case CLOCK_TAI:
+		return CK_HOST;
+	case CLOCK_REALTIME_ALARM:
+	case CLOCK_BOOTTIME_ALARM:
+		return CK_ALARM;
+	case CLOCK_PROCESS_CPUTIME_ID:
+		return CK_PROCESS_CPU;
+	case CLOCK_THREAD_CPUTIME_ID:
+		return CK_THREAD_CPU;
+	}
+	if (id >= 0)
+		return CK_INVALID;
+	if ((id & CPUCLOCK_CLOCK_MASK) == CPUCLOCK_FD)
+		return CK_INVALID; /* posix dynamic clocks (fd-based): not supported */
+	int pid = ~(id >> 3);
+	if (id & CPUCLOCK_PERTHREAD_MASK) {
+		if (pid == 0 || pid == t->tid)
+			return CK_THREAD_CPU;
+	} else {
+		if (pid == 0 || pid == t->tg->pid)
+			return CK_PROCESS_CPU;
+	}
+	syscall_report_unsupported("CPU-time clock of another process or thread");
+	return CK_INVALID;
+}
+
+/* APPROXIMATE CPU times (see the top of the file). */
+static long long thread_cpu_ns(struct task *t)
+{
+	return host_now_ns(CLOCK_THREAD_CPUTIME_ID);
+}
+
+static long long process_cpu_ns(struct task *t)
+{
+	return host_now_ns(CLOCK_PROCESS_CPUTIME_ID);
+}
+
+static int clock_read(struct task *t, clockid_t id, struct timespec *ts)
+{
+	switch (clock_classify(t, id)) {
+	case CK_HOST:
+		clock_gettime(id, ts);
+		return 0;
+	case CK_PROCESS_CPU:
+		*ts = ns_to_timespec(process_cpu_ns(t));
+		return 0;
+	case CK_THREAD_CPU:
+		*ts = ns_to_timespec(thread_cpu_ns(t));
+		return 0;
+	case CK_ALARM:
+	case CK_INVALID:
+		break;
+	}
+	return -EINVAL;
+}
+
+SYSCALL_DEFINE(clock_gettime)
+{
+	struct timespec ts;
+	int err = clock_read(t, (clockid_t)a[0], &ts);
+	if (err)
+		return err;
+	return task_copy_out(t, a[1], &ts, sizeof(ts));
+}
+
+SYSCALL_DEFINE(clock_getres)
+{
+	clockid_t id = (clockid_t)a[0];
+	struct timespec res = { 0, 1 }; /* CPU clocks: 1 ns, as Linux reports */
+	switch (clock_classify(t, id)) {
+	case CK_HOST:
+		clock_getres(id, &res);
+		break;
+	case CK_PROCESS_CPU:
+	case CK_THREAD_CPU:
+		break;
+	case CK_ALARM:
+	case CK_INVALID:
+		return -EINVAL;
+	}
+	if (!a[1])
+		return 0;
+	return task_copy_out(t, a[1], &res, sizeof(res));
+}
+
+SYSCALL_DEFINE(gettimeofday)
+{
+	if (a[0]) {
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		struct timeval tv = { .tv_sec = now.tv_sec, .tv_usec = now.tv_nsec / 1000 };
+		if (task_copy_out(t, a[0], &tv, sizeof(tv)))
+			return -EFAULT;
+	}
+	if (a[1]) {
+		/* The kernel's sys_tz: UTC with no DST unless settimeofday set
+		 * it, which the sandbox cannot. */
+		struct timezone tz = { 0, 0 };
+		if (task_copy_out(t, a[1], &tz, sizeof(tz)))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+SYSCALL_DEFINE(time)
+{
+	int64_t now = time(NULL);
+	if (a[0] && task_copy_out(t, a[0], &now, sizeof(now)))
+		return -EFAULT;
+	return now;
+}
+
+/* Sleep until the absolute CLOCK_MONOTONIC deadline (NULL: forever).
+ * 0 when it passed, -EINTR when interrupted first. As in Linux, a sleep
+ * whose time is already up succeeds even with a signal pending. */
+static int sleep_until(struct task *t, const struct timespec *deadline)
+{
+	for (;;) {
+		if (deadline && host_now_ns(CLOCK_MONOTONIC) >= timespec_to_ns(deadline))
+			return 0;
+		int r = task_block(t, deadline);
+		if (r == -ETIMEDOUT)
+			return 0;
+		if (r == -EINTR) {
+			if (deadline && host_now_ns(CLOCK_MONOTONIC) >= timespec_to_ns(deadline))
+				return 0;
+			return -EINTR;
+		}
+		/* 0: a wake meant for something else; sleep on. */
+	}
+}
+
+/* The CLOCK_MONOTONIC deadline of a sleep on clock id for req (absolute
+ * when abs). Clocks other than MONOTONIC are converted at the start: steps
+ * of the host's clock during the sleep are not followed. Returns false for
+ * a sleep that never ends. */
+static bool sleep_deadline(clockid_t id, bool abs, const struct timespec *req,
+			   struct timespec *deadline)
+{
+	if (req->tv_sec >= FAR_FUTURE_SEC)
+		return false;
+	long long mono_now = host_now_ns(CLOCK_MONOTONIC);
+	long long target = timespec_to_ns(req);
+	if (abs && id != CLOCK_MONOTONIC)
+		target = mono_now + (target - host_now_ns(id));
+	else if (!abs)
+		target = mono_now + target;
+	if (target < 0)
+		target = 0;
+	*deadline = ns_to_timespec(target);
+	return true;
+}
+
+static long do_nanosleep(struct task *t, clockid_t id, bool abs, uint64_t req_addr,
+			 uint64_t rem_addr)
+{
+	struct timespec req, deadline;
+	if (task_copy_in(t, &req, req_addr, sizeof(req)))
+		return -EFAULT;
+	if (!timespec_valid(&req))
+		return -EINVAL;
+	bool finite = sleep_deadline(id, abs, &req, &deadline);
+	int r = sleep_until(t, finite ? &deadline : NULL);
+	if (r != -EINTR)
+		return r;
+	if (!abs && rem_addr) {
+		/* nanosleep(2): rem gets the time left of a relative sleep. */
+		long long left = finite ? timespec_to_ns(&deadline) - host_now_ns(CLOCK_MONOTONIC)
+					: timespec_to_ns(&req);
+		struct timespec rem = ns_to_timespec(left > 0 ? left : 0);
+		if (task_copy_out(t, rem_addr, &rem, sizeof(rem)))
+			return -EFAULT;
+	}
+	return -EINTR;
+}
+
+SYSCALL_DEFINE(nanosleep)
+{
+	return do_nanosleep(t, CLOCK_MONOTONIC, false, a[0], a[1]);
+}
+
+SYSCALL_DEFINE(clock_nanosleep)
+{
+	clockid_t id = (clockid_t)a[0];
+	bool abs = a[1] & TIMER_ABSTIME; /* Linux ignores the other flag bits */
+	switch (clock_classify(t, id)) {
+	case CK_INVALID:
+		return -EINVAL;
+	case CK_HOST:
+		break;
+	case CK_PROCESS_CPU:
+		/* Linux can sleep until the process has used some CPU time;
+		 * moat cannot measure it yet. */
+		syscall_report_unsupported("clock_nanosleep on a process CPU-time clock");
+		return -EOPNOTSUPP;
+	case CK_THREAD_CPU:
+	case CK_ALARM:
+		/* Linux: no nanosleep for thread CPU clocks; alarm clocks
+		 * without an RTC device. */
+		return -EOPNOTSUPP;
+	}
+	switch (id) {
+	case CLOCK_REALTIME:
+	case CLOCK_MONOTONIC:
+	case CLOCK_BOOTTIME:
+	case CLOCK_TAI:
+		return do_nanosleep(t, id, abs, a[2], a[3]);
+	default:
+		/* The raw and coarse clocks have no timers in Linux. */
+		return -EOPNOTSUPP;
+	}
+}
+
+/* Split APPROXIMATE CPU time of the sentry into user and system parts
+ * using the host's accounting of the same scope. */
+static void cpu_times(int who, struct timeval *utime, struct timeval *stime)
+{
+	struct rusage ru = { 0 };
+	getrusage(who, &ru);
+	*utime = ru.ru_utime;
+	*stime = ru.ru_stime;
+}
+
+static clock_t timeval_to_ticks(const struct timeval *tv)
+{
+	return tv->tv_sec * USER_HZ + tv->tv_usec / (1000000 / USER_HZ);
+}
+
+SYSCALL_DEFINE(times)
+{
+	if (a[0]) {
+		struct timeval ut, st;
+		cpu_times(RUSAGE_SELF, &ut, &st);
+		struct tms tms = {
+			.tms_utime = timeval_to_ticks(&ut),
+			.tms_stime = timeval_to_ticks(&st),
+			.tms_cutime = 0, /* children are not accounted yet */
+			.tms_cstime = 0,
+		};
+		if (task_copy_out(t, a[0], &tms, sizeof(tms)))
+			return -EFAULT;
+	}
+	/* Ticks since an arbitrary point: here the sandbox's boot. */
+	long long up = host_now_ns(CLOCK_MONOTONIC) - (long long)t->kernel->boot_time_ns;
+	return up / (NSEC_PER_SEC / USER_HZ);
+}
+
+SYSCALL_DEFINE(getrusage)
+{
+	int who = (int)a[0];
+	struct rusage ru = { 0 };
+	switch (who) {
+	case RUSAGE_SELF:
+		cpu_times(RUSAGE_SELF, &ru.ru_utime, &ru.ru_stime);
+		break;
+	case RUSAGE_THREAD:
+		cpu_times(RUSAGE_THREAD, &ru.ru_utime, &ru.ru_stime);
+		break;
+	case RUSAGE_CHILDREN:
+		break; /* children are not accounted yet: all zero */
+	default:
+		return -EINVAL;
+	}
+	/* Memory, fault, I/O and context-switch counts are not tracked: 0. */
+	return task_copy_out(t, a[1], &ru, sizeof(ru));
+}

@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# tests/run_all.sh [unit|conformance|workloads ...]   (default: all three)
+#
+# unit:        every build/unit/* binary; pass = exit status 0.
+# conformance: every build/conformance/X, run natively and then inside moat
+#              (build/moat run -- /abs/path/X). Pass = both exit 0, neither
+#              prints "not ok", and the TAP lines ("ok N - ...", "not ok ...",
+#              "1..N"; "#" comments ignored) are identical. Programs named
+#              fuzz_* run only inside moat (random syscalls are not safe
+#              natively); pass = exit 0 and the "# fuzz done" line.
+# workloads:   every tests/workloads/*.sh, run with MOAT=/abs/build/moat;
+#              pass = exit status 0.
+#
+# Prints one PASS/FAIL line per test (with a short diff or the last lines of
+# output on failure) and ends with exactly one line "N passed, N failed".
+# Exits non-zero if anything failed.
+set -u
+
+cd "$(dirname "$0")/.." || exit 2
+ROOT=$PWD
+MOAT=${MOAT:-$ROOT/build/moat} # overridable, e.g. to try the runner with a stand-in
+TIMEOUT=${MOAT_TEST_TIMEOUT:-30}           # per conformance/unit run
+FUZZ_TIMEOUT=${MOAT_FUZZ_TIMEOUT:-60}       # per fuzz_* run
+WORKLOAD_TIMEOUT=${MOAT_WORKLOAD_TIMEOUT:-300}
+
+passed=0
+failed=0
+work=$(mktemp -d /tmp/moat-run-all.XXXXXX) || exit 2
+trap 'rm -rf "$work"' EXIT
+
+# Descriptors inherited from whoever started us would show up in the tests'
+# fd numbering natively (the sandbox starts with 0, 1 and 2 only).
+for fd in $(ls /proc/$$/fd 2>/dev/null); do
+	case $fd in 0 | 1 | 2 | 255) ;; *) eval "exec $fd>&-" 2>/dev/null ;; esac
+done
+
+pass() {
+	echo "PASS $1"
+	passed=$((passed + 1))
+}
+
+fail() {
+	echo "FAIL $1${2:+: $2}"
+	failed=$((failed + 1))
+}
+
+# Indented excerpt of a file: its last N lines.
+show_tail() {
+	local file=$1 n=${2:-15}
+	[ -s "$file" ] && tail -n "$n" "$file" | sed 's/^/    /'
+	return 0
+}
+
+# The TAP lines of a transcript, comments and other output dropped.
+tap_lines() {
+	grep -E '^(ok [0-9]+|not ok [0-9]+|1\.\.[0-9]+$)' "$1"
+}
+
+# Status of a finished command, with a word for timeouts and signals.
+describe_status() {
+	case $1 in
+	0) echo "exit 0" ;;
+	124) echo "timed out" ;;
+	12[5-7]) echo "could not run (status $1)" ;;
+	*) if [ "$1" -gt 128 ]; then echo "killed by signal $(($1 - 128))"; else echo "exit $1"; fi ;;
+	esac
+}
+
+# A transcript is a clean TAP pass: has a plan, as many oks as planned and
+# no "not ok".
+tap_all_ok() {
+	local file=$1 plan oks
+	plan=$(grep -E '^1\.\.[0-9]+$' "$file" | tail -n 1 | cut -d. -f3)
+	oks=$(grep -cE '^ok [0-9]+' "$file")
+	[ -n "$plan" ] && [ "$plan" -gt 0 ] && [ "$oks" -eq "$plan" ] && ! grep -qE '^not ok' "$file"
+}
+
+run_unit() {
+	local bin name rc
+	for bin in "$ROOT"/build/unit/*; do
+		[ -f "$bin" ] && [ -x "$bin" ] || continue
+		name=unit/$(basename "$bin")
+		timeout "$TIMEOUT" "$bin" </dev/null >"$work/out" 2>&1
+		rc=$?
+		if [ "$rc" -eq 0 ]; then
+			pass "$name"
+		else
+			fail "$name" "$(describe_status "$rc")"
+			show_tail "$work/out"
+		fi
+	done
+}
+
+run_in_moat() {
+	timeout "${2:-$TIMEOUT}" "$MOAT" run -- "$1" </dev/null >"$work/moat.out" 2>"$work/moat.err"
+}
+
+run_fuzz() {
+	local bin=$1 name=$2 rc
+	if [ ! -x "$MOAT" ]; then
+		fail "$name" "build/moat is missing"
+		return
+	fi
+	run_in_moat "$bin" "$FUZZ_TIMEOUT"
+	rc=$?
+	if [ "$rc" -eq 0 ] && grep -q '^# fuzz done' "$work/moat.out" && ! grep -qE '^not ok' "$work/moat.out"; then
+		pass "$name"
+	else
+		fail "$name" "in moat: $(describe_status "$rc")"
+		show_tail "$work/moat.out" 5
+		show_tail "$work/moat.err" 10
+	fi
+}
+
+run_conformance_one() {
+	local bin=$1 name=$2 nrc mrc why=""
+	timeout "$TIMEOUT" "$bin" </dev/null >"$work/native.out" 2>"$work/native.err"
+	nrc=$?
+	if [ -x "$MOAT" ]; then
+		run_in_moat "$bin"
+		mrc=$?
+	else
+		echo "build/moat is missing" >"$work/moat.err"
+		: >"$work/moat.out"
+		mrc=127
+	fi
+	tap_lines "$work/native.out" >"$work/native.tap"
+	tap_lines "$work/moat.out" >"$work/moat.tap"
+
+	if [ "$nrc" -ne 0 ] || ! tap_all_ok "$work/native.out"; then
+		why="native: $(describe_status "$nrc") (the test itself is wrong on this host)"
+	elif [ "$mrc" -ne 0 ] || ! tap_all_ok "$work/moat.out"; then
+		why="in moat: $(describe_status "$mrc")"
+	elif ! cmp -s "$work/native.tap" "$work/moat.tap"; then
+		why="TAP output differs"
+	fi
+	if [ -z "$why" ]; then
+		pass "$name"
+		return
+	fi
+	fail "$name" "$why"
+	if [ "$nrc" -ne 0 ] || ! tap_all_ok "$work/native.out"; then
+		grep -E -A1 '^not ok' "$work/native.out" | head -n 20 | sed 's/^/    /'
+		show_tail "$work/native.err" 5
+		return
+	fi
+	# Lines that differ, native (-) against moat (+), with the moat
+	# side's comments for the failing checks.
+	diff "$work/native.tap" "$work/moat.tap" | grep -E '^[<>]' | head -n 20 |
+		sed -e 's/^</    -/' -e 's/^>/    +/'
+	grep -E -A1 '^not ok' "$work/moat.out" | grep '^#' | head -n 10 | sed 's/^/    /'
+	show_tail "$work/moat.err" 5
+}
+
+run_conformance() {
+	local bin name
+	for bin in "$ROOT"/build/conformance/*; do
+		[ -f "$bin" ] && [ -x "$bin" ] || continue
+		name=conformance/$(basename "$bin")
+		case $(basename "$bin") in
+		fuzz_*) run_fuzz "$bin" "$name" ;;
+		*) run_conformance_one "$bin" "$name" ;;
+		esac
+	done
+}
+
+run_workloads() {
+	local script name rc
+	for script in "$ROOT"/tests/workloads/*.sh; do
+		[ -f "$script" ] || continue
+		name=workloads/$(basename "$script" .sh)
+		MOAT=$MOAT timeout "$WORKLOAD_TIMEOUT" bash "$script" </dev/null >"$work/out" 2>&1
+		rc=$?
+		if [ "$rc" -eq 0 ]; then
+			pass "$name"
+		else
+			fail "$name" "exit $rc"
+			show_tail "$work/out" 20
+		fi
+	done
+}
+
+suites=("$@")
+[ ${#suites[@]} -eq 0 ] && suites=(unit conformance workloads)
+for suite in "${suites[@]}"; do
+	case $suite in
+	unit) run_unit ;;
+	conformance) run_conformance ;;
+	workloads) run_workloads ;;
+	*)
+		echo "usage: $0 [unit|conformance|workloads ...]" >&2
+		exit 2
+		;;
+	esac
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
