@@ -93,6 +93,7 @@ int kernel_create_process(struct kernel *k, struct init_args *args, struct task 
 	tg->sighand = sh;
 	tg->leader = t;
 	tg->live_tasks = 1;
+	tg->dumpable = 1;
 	default_rlimits(tg->rlimits);
 	int tid = kernel_alloc_tid(k);
 	if (tid < 0)

@@ -66,6 +66,8 @@ struct thread_group {
 	struct sighand *sighand;
 	uint64_t pending_signals;     /* group-wide pending set (bit n-1 = signal n) */
 	char comm[16];
+	int dumpable;                 /* PR_SET_DUMPABLE */
+	bool child_subreaper;
 };
 
 /* The task's current place in its run loop (DESIGN.md, 3). Each state's
@@ -103,6 +105,9 @@ struct task {
 	uint64_t altstack_sp, altstack_size;
 	int altstack_flags;
 
+	int pdeath_signal;            /* PR_SET_PDEATHSIG */
+	bool no_new_privs;
+	int keep_caps;
 	uint64_t clear_child_tid;
 	uint64_t robust_list, robust_list_len;
 

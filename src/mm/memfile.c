@@ -139,3 +139,13 @@ void mf_decref(uint64_t off, uint64_t npages)
 uint32_t mf_refcount(uint64_t off) { return __atomic_load_n(&refs[off / PAGE_SIZE], __ATOMIC_RELAXED); }
 uint64_t mf_used_pages(void) { return used_pages; }
 uint64_t mf_total_pages(void) { return total_pages; }
+
+bool mf_resident(uint64_t off)
+{
+	/* The host knows whether the page was ever touched: untouched pages
+	 * of the sparse memfd are holes, not in memory. */
+	unsigned char v = 0;
+	if (mincore(mf_base + off, PAGE_SIZE, &v) != 0)
+		return true;
+	return v & 1;
+}

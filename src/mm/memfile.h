@@ -7,6 +7,7 @@
 #ifndef MOAT_MM_MEMFILE_H
 #define MOAT_MM_MEMFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,8 @@ int mf_alloc(uint64_t npages, uint64_t *off);
 void mf_incref(uint64_t off, uint64_t npages);
 void mf_decref(uint64_t off, uint64_t npages);
 uint32_t mf_refcount(uint64_t off);
+/* Whether the page holds memory on the host (mincore). */
+bool mf_resident(uint64_t off);
 
 /* Pages in use (for sysinfo and tests). */
 uint64_t mf_used_pages(void);

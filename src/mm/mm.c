@@ -10,11 +10,7 @@
 #include "lib/log.h"
 #include "mm/memfile.h"
 #include "syscalls/syscalls.h"
-/* From src/vfs/vfs.h. */
-void file_get(struct file *f);
-void file_put(struct file *f);
-ssize_t file_kread(struct file *f, void *buf, size_t n, uint64_t off);
-int file_mmap_check(struct file *f, int prot, int flags);
+#include "vfs/vfs.h"
 
 /* ---- memory objects -------------------------------------------------- */
 
@@ -728,6 +724,14 @@ static int populate_range(struct mm *mm, uint64_t start, uint64_t end)
 	return 0;
 }
 
+static uint64_t total_vm(struct mm *mm)
+{
+	uint64_t sum = 0;
+	for (size_t i = 0; i < mm->vmas.n; i++)
+		sum += mm->vmas.v[i].end - mm->vmas.v[i].start;
+	return sum;
+}
+
 long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags, struct file *f,
 	     uint64_t off)
 {
@@ -752,6 +756,12 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags, st
 		return -EINVAL;
 	int maxprot = PROT_READ | PROT_WRITE | PROT_EXEC;
 	bool shared = type != MAP_PRIVATE;
+	if (!f && !(flags & MAP_ANONYMOUS))
+		return -EBADF;
+	if ((flags & MAP_ANONYMOUS) && type == MAP_SHARED_VALIDATE)
+		return -EINVAL;
+	if (f && shared && !(f->mode & FMODE_WRITE))
+		maxprot &= ~PROT_WRITE;   /* mprotect may not add write later */
 	if (f) {
 		int kind = file_mmap_check(f, prot, flags);
 		if (kind < 0)
@@ -762,6 +772,12 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags, st
 
 	pthread_mutex_lock(&mm->lock);
 	long ret;
+	/* RLIMIT_AS bounds the whole address space (may_expand_vm). */
+	uint64_t as_limit = current_task ? current_task->tg->rlimits[RLIMIT_AS].rlim_cur : RLIM_INFINITY;
+	if (as_limit != RLIM_INFINITY && total_vm(mm) + plen > as_limit) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	if (fixed) {
 		if (addr < MMAP_MIN_ADDR || addr + plen > mm->max_addr || addr + plen < addr) {
 			ret = (flags & MAP_FIXED) ? -EPERM : -ENOMEM;
@@ -901,7 +917,9 @@ long mm_brk(struct task *t, uint64_t addr)
 		goto out;
 	uint64_t old_end = PAGE_ROUND_UP(cur), new_end = PAGE_ROUND_UP(addr);
 	if (new_end > old_end) {
-		if (new_end > mm->max_addr || !vma_range_free(&mm->vmas, old_end, new_end))
+		/* Linux keeps a free page between the heap and the next
+		 * mapping (find_vma_intersection(oldbrk, newbrk + PAGE_SIZE)). */
+		if (new_end > mm->max_addr || !vma_range_free(&mm->vmas, old_end, new_end + PAGE_SIZE))
 			goto out;
 		struct vma v = {
 			.start = old_end, .end = new_end,
@@ -943,15 +961,14 @@ long mm_mremap(struct task *t, uint64_t old_addr, uint64_t old_len, uint64_t new
 		return -EINVAL;
 	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
 		return -EINVAL;
-	if (flags & MREMAP_DONTUNMAP) {
-		syscall_report_unsupported("mremap MREMAP_DONTUNMAP");
+	/* MREMAP_DONTUNMAP: private anonymous mappings, same size, may move. */
+	if ((flags & MREMAP_DONTUNMAP) && (!(flags & MREMAP_MAYMOVE) || old_len != new_len))
 		return -EINVAL;
-	}
 	if (old_addr & (PAGE_SIZE - 1))
 		return -EINVAL;
 	old_len = PAGE_ROUND_UP(old_len);
 	new_len = PAGE_ROUND_UP(new_len);
-	if (new_len == 0)
+	if (new_len == 0 || new_len > mm->max_addr)
 		return -EINVAL;
 	if ((flags & MREMAP_FIXED) && (new_addr & (PAGE_SIZE - 1)))
 		return -EINVAL;
@@ -973,6 +990,10 @@ long mm_mremap(struct task *t, uint64_t old_addr, uint64_t old_len, uint64_t new
 		ret = -EFAULT;
 		goto out;
 	}
+	if ((flags & MREMAP_DONTUNMAP) && (v->file || v->obj || (v->flags & VMA_SHARED))) {
+		ret = -EINVAL;
+		goto out;
+	}
 	if (flags & MREMAP_FIXED) {
 		if (new_addr + new_len > mm->max_addr || new_addr < MMAP_MIN_ADDR ||
 		    (new_addr < old_addr + old_len && old_addr < new_addr + new_len)) {
@@ -980,13 +1001,13 @@ long mm_mremap(struct task *t, uint64_t old_addr, uint64_t old_len, uint64_t new
 			goto out;
 		}
 	}
-	if (!(flags & MREMAP_FIXED) && new_len <= old_len) {
+	if (!(flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) && new_len <= old_len) {
 		if (new_len < old_len)
 			unmap_locked(mm, old_addr + new_len, old_addr + old_len);
 		ret = (long)old_addr;
 		goto out;
 	}
-	if (!(flags & MREMAP_FIXED) && old_addr + old_len == v->end &&
+	if (!(flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) && old_addr + old_len == v->end &&
 	    old_addr + new_len <= mm->max_addr &&
 	    vma_range_free(&mm->vmas, v->end, old_addr + new_len)) {
 		if (v->obj && memobj_grow(v->obj, (v->off + (old_addr + new_len - v->start)) / PAGE_SIZE)) {
@@ -1021,7 +1042,8 @@ long mm_mremap(struct task *t, uint64_t old_addr, uint64_t old_len, uint64_t new
 	if ((ret = move_ptes(mm, old_addr, dest, keep)))
 		goto out;
 	vma_refs.get(&moved);
-	unmap_locked(mm, old_addr, old_addr + old_len);
+	if (!(flags & MREMAP_DONTUNMAP))
+		unmap_locked(mm, old_addr, old_addr + old_len);
 	moved.start = dest;
 	moved.end = dest + new_len;
 	if (moved.obj && memobj_grow(moved.obj, (moved.off + new_len) / PAGE_SIZE)) {
@@ -1098,7 +1120,7 @@ int mm_mincore(struct task *t, uint64_t addr, uint64_t len, uint64_t vec)
 				return -ENOMEM;
 			}
 			uint64_t *e = pte_lookup(mm, a, false);
-			buf[n] = e && (*e & PTE_PRESENT);
+			buf[n] = e && (*e & PTE_PRESENT) && mf_resident(PTE_OFF(*e));
 		}
 		pthread_mutex_unlock(&mm->lock);
 		if (task_copy_out(t, vec, buf, n))

@@ -153,6 +153,23 @@ SYSCALL_DEFINE(fcntl)
 	case F_SETPIPE_SZ:
 		r = f->ops->pipe_size ? f->ops->pipe_size(f, t, (long)(unsigned int)arg) : -EBADF;
 		break;
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW: {
+		/* Record locks are not implemented; the argument is still
+		 * read first so a bad pointer is EFAULT, as on Linux. */
+		struct flock fl;
+		if (task_copy_in(t, &fl, arg, sizeof(fl))) {
+			r = -EFAULT;
+			break;
+		}
+		syscall_report_unsupported("fcntl record locks");
+		r = -EINVAL;
+		break;
+	}
 	case F_ADD_SEALS:
 	case F_GET_SEALS:
 		r = -EINVAL; /* only memfds have seals */

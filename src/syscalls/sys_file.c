@@ -119,15 +119,15 @@ static long create_check(struct task *t, int dirfd, const char *path, bool want_
 
 /* --- open ----------------------------------------------------------- */
 
-#ifndef __O_TMPFILE
-#define __O_TMPFILE 020000000
-#endif
+/* The bit of O_TMPFILE that is not O_DIRECTORY (glibc's __O_TMPFILE
+ * includes O_DIRECTORY). */
+#define O_TMPFILE_BIT 020000000
 
 static int open_file(struct task *t, int dirfd, const char *path, int flags, struct file **out)
 {
 	if (flags & O_PATH)
 		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
-	if (flags & __O_TMPFILE) {
+	if (flags & O_TMPFILE_BIT) {
 		/* O_TMPFILE needs O_DIRECTORY (part of the flag) and write
 		 * access; it creates, so a read-only mount refuses it. */
 		if ((flags & O_TMPFILE) != O_TMPFILE || !(flags & (O_WRONLY | O_RDWR)))
@@ -565,14 +565,26 @@ static long do_getdents(struct task *t, int fd, uint64_t ubuf, unsigned int coun
 		.cap = count < VFS_IOBUF_SIZE ? count : VFS_IOBUF_SIZE,
 		.old_format = old,
 	};
+	/* access_ok() first: a buffer outside user space is EFAULT at once. */
+	if (ubuf > ARCH_TASK_SIZE || count > ARCH_TASK_SIZE - ubuf) {
+		r = -EFAULT;
+		goto out;
+	}
 	pthread_mutex_lock(&f->pos_lock);
+	int64_t before = f->pos;
 	r = f->ops->iterate(f, &g.ctx);
-	pthread_mutex_unlock(&f->pos_lock);
 	if (g.used) {
-		r = task_copy_out(t, ubuf, g.buf, g.used) ? -EFAULT : (long)g.used;
+		r = (long)g.used;
+		if (task_copy_out(t, ubuf, g.buf, g.used)) {
+			/* Nothing was delivered: the entries stay unread. */
+			r = -EFAULT;
+			if (f->ops->llseek)
+				f->ops->llseek(f, before, SEEK_SET);
+		}
 	} else if (!r && g.full) {
 		r = -EINVAL; /* the buffer cannot hold even one entry */
 	}
+	pthread_mutex_unlock(&f->pos_lock);
 out:
 	file_put(f);
 	return r;

@@ -373,10 +373,12 @@ int file_mmap_check(struct file *f, int prot, int flags)
 {
 	if (f->mode & FMODE_PATH)
 		return -EBADF;
-	if (f->ops->mmap_kind == MMAP_NONE)
-		return -ENODEV;
+	/* do_mmap() checks the open mode before whether the file can be
+	 * mapped at all. */
 	if (!(f->mode & FMODE_READ))
 		return -EACCES;
+	if (f->ops->mmap_kind == MMAP_NONE)
+		return -ENODEV;
 	if ((flags & MAP_TYPE) == MAP_SHARED && (prot & PROT_WRITE) && !(f->mode & FMODE_WRITE))
 		return -EACCES;
 	if ((prot & PROT_EXEC) && f->path.mnt && f->path.mnt->fs->noexec)
@@ -430,6 +432,8 @@ int file_host_fd(struct file *f)
 static const struct file_ops path_file_ops = { 0 };
 
 #define CAP_FOWNER 3
+/* glibc defines O_LARGEFILE as 0 on x86-64; the kernel's bit is this. */
+#define KERNEL_O_LARGEFILE 0100000
 
 int vfs_open_resolved(const struct creds *c, struct path p, int flags, struct file **out)
 {
@@ -479,7 +483,7 @@ int vfs_open_resolved(const struct creds *c, struct path p, int flags, struct fi
 	}
 	/* What F_GETFL shows later: open flags but the open-time ones, plus
 	 * O_LARGEFILE, which 64-bit Linux forces. */
-	int fl = (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)) | O_LARGEFILE;
+	int fl = (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)) | KERNEL_O_LARGEFILE;
 	struct file *f = file_alloc(NULL, inode, fl, mode);
 	if (!f)
 		return -ENOMEM;

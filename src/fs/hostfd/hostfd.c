@@ -260,7 +260,7 @@ struct file *hostfd_file_new(int hostfd, int *err)
 	if (reg || S_ISBLK(st.st_mode))
 		mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE;
 	/* The sandbox's view of O_NONBLOCK starts from the host's. */
-	int flags = fl & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_LARGEFILE);
+	int flags = fl & (O_ACCMODE | O_APPEND | O_NONBLOCK | 0100000 /* kernel O_LARGEFILE */);
 	struct file *f = file_alloc(reg ? &hostfd_reg_ops : &hostfd_ops, ino, flags, mode);
 	if (!f) {
 		free(ino);
