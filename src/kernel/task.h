@@ -123,7 +123,8 @@ struct task {
 
 struct strvec;
 struct init_exec;
-int task_exec(struct task *t, const char *path, struct strvec *argv, struct strvec *envp);
+int task_exec(struct task *t, const char *path, struct file *opened, struct strvec *argv,
+	      struct strvec *envp);
 
 struct kernel {
 	pthread_mutex_t lock;
@@ -164,7 +165,6 @@ int task_copy_out(struct task *t, uint64_t addr, const void *src, size_t len);
  * returns its length, -EFAULT or -ENAMETOOLONG. */
 long task_copy_in_string(struct task *t, uint64_t addr, char *buf, size_t max);
 
-#endif
 
 /* Interruptible sleep (task_block.c). A task sleeps on its wake word until
  * task_wake(), an interrupt (signal, stop, kill: task_interrupt()) or the
@@ -178,3 +178,5 @@ bool task_interrupted(struct task *t);
 /* Sleep until host descriptor hostfd is ready for events (POLLIN/POLLOUT),
  * or an interrupt. Returns the poll revents, or -EINTR. */
 int task_block_host_fd(struct task *t, int hostfd, short events);
+
+#endif

@@ -5,6 +5,8 @@
  * program with clean registers.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,10 +49,11 @@ static void reset_signal_handlers(struct task *t)
 	t->altstack_flags = SS_DISABLE;
 }
 
-int task_exec(struct task *t, const char *path, struct strvec *argv, struct strvec *envp)
+int task_exec(struct task *t, const char *path, struct file *opened, struct strvec *argv,
+	      struct strvec *envp)
 {
 	struct exec_image img;
-	int err = loader_exec(t, path, argv, envp, &img);
+	int err = loader_exec(t, path, opened, argv, envp, &img);
 	if (err)
 		return err;
 	struct mm *old = t->mm;
@@ -70,7 +73,7 @@ int task_exec(struct task *t, const char *path, struct strvec *argv, struct strv
 static const struct task_state *st_exec_init_execute(struct task *t)
 {
 	struct init_exec *ie = t->init_exec;
-	int err = task_exec(t, ie->path, &ie->argv, &ie->envp);
+	int err = task_exec(t, ie->path, NULL, &ie->argv, &ie->envp);
 	if (err) {
 		log_printf("moat: cannot run %s: %s", ie->path, strerror(-err));
 		/* As a shell reports it: 127 not found, 126 not executable. */
@@ -90,28 +93,74 @@ static const struct task_state *st_exec_init_execute(struct task *t)
 static const struct task_state st_exec_init = { "exec-init", st_exec_init_execute };
 const struct task_state *task_state_exec_init(void) { return &st_exec_init; }
 
-SYSCALL_DEFINE(execve)
+/* execveat(2)'s executable: dirfd + path, AT_EMPTY_PATH for the file of
+ * dirfd itself; *name becomes the name the new program sees (AT_EXECFN),
+ * /dev/fd/N[/path] when the path is relative to a descriptor. */
+static int open_exec_at(struct task *t, int dirfd, const char *path, int flags, char *name,
+			size_t name_size, struct file **out)
 {
-	char *path = malloc(VFS_PATH_MAX);
-	if (!path)
-		return -ENOMEM;
-	long n = task_copy_in_string(t, a[0], path, VFS_PATH_MAX);
+	if (!path[0] && !(flags & AT_EMPTY_PATH))
+		return -ENOENT;
+	int walk = ((flags & AT_SYMLINK_NOFOLLOW) ? 0 : WALK_FOLLOW) | ((flags & AT_EMPTY_PATH) ? WALK_EMPTY : 0);
+	struct path p;
+	int err = vfs_lookup_at(t, NULL, dirfd, path, walk, &p);
+	if (err)
+		return err;
+	struct inode *inode = path_inode(p);
+	if (S_ISLNK(inode->st.st_mode))
+		return -ELOOP;
+	if (!S_ISREG(inode->st.st_mode) || p.mnt->fs->noexec)
+		return -EACCES;
+	if ((err = vfs_permission(&t->creds, inode, MAY_EXEC)))
+		return err;
+	if ((err = vfs_open_path(p, O_RDONLY, out)))
+		return err;
+	if (path[0] == '/' || dirfd == AT_FDCWD)
+		snprintf(name, name_size, "%s", path);
+	else if (!path[0])
+		snprintf(name, name_size, "/dev/fd/%d", dirfd);
+	else
+		snprintf(name, name_size, "/dev/fd/%d/%s", dirfd, path);
+	return 0;
+}
+
+static long do_execveat(struct task *t, int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp,
+			int flags)
+{
+	if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+		return -EINVAL;
+	char *path = malloc(VFS_PATH_MAX), *name = malloc(VFS_PATH_MAX);
+	long n = path && name ? task_copy_in_string(t, upath, path, VFS_PATH_MAX) : -ENOMEM;
 	if (n < 0) {
 		free(path);
+		free(name);
 		return n;
 	}
 	struct strvec argv, envp;
-	int err = strvec_copy_in(t, a[1], &argv);
+	int err = strvec_copy_in(t, uargv, &argv);
 	if (!err) {
-		err = strvec_copy_in(t, a[2], &envp);
+		err = strvec_copy_in(t, uenvp, &envp);
 		if (err)
 			strvec_free(&argv);
 	}
 	if (!err) {
-		err = task_exec(t, path, &argv, &envp);
+		struct file *f = NULL;
+		if (dirfd == AT_FDCWD && !flags) {
+			strcpy(name, path);
+			if (!path[0])
+				err = -ENOENT;
+		} else {
+			err = open_exec_at(t, dirfd, path, flags, name, VFS_PATH_MAX, &f);
+		}
+		if (!err)
+			err = task_exec(t, name, f, &argv, &envp);
 		strvec_free(&argv);
 		strvec_free(&envp);
 	}
 	free(path);
+	free(name);
 	return err;
 }
+
+SYSCALL_DEFINE(execve) { return do_execveat(t, AT_FDCWD, a[0], a[1], a[2], 0); }
+SYSCALL_DEFINE(execveat) { return do_execveat(t, (int)a[0], a[1], a[2], a[3], (int)a[4]); }

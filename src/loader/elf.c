@@ -410,8 +410,8 @@ static int setup_layout(struct task *t, struct mm *mm)
 	return 0;
 }
 
-int loader_exec(struct task *t, const char *path, struct strvec *argv, struct strvec *envp,
-		struct exec_image *img)
+int loader_exec(struct task *t, const char *path, struct file *opened, struct strvec *argv,
+		struct strvec *envp, struct exec_image *img)
 {
 	char cur[VFS_PATH_MAX];
 	char interp_path[VFS_PATH_MAX];
@@ -420,16 +420,20 @@ int loader_exec(struct task *t, const char *path, struct strvec *argv, struct st
 	struct elf_info *prog = calloc(1, sizeof *prog), *interp = NULL;
 	int err;
 	memset(img, 0, sizeof *img);
-	if (!prog)
-		return -ENOMEM;
-	if (strlen(path) >= sizeof cur) {
+	if (!prog || strlen(path) >= sizeof cur) {
+		if (opened)
+			file_put(opened);
 		free(prog);
-		return -ENAMETOOLONG;
+		return prog ? -ENAMETOOLONG : -ENOMEM;
 	}
 	strcpy(cur, path);
 	for (int depth = 0;; depth++) {
-		if ((err = vfs_open_exec(t, cur, &f)))
+		if (opened) {
+			f = opened;
+			opened = NULL;
+		} else if ((err = vfs_open_exec(t, cur, &f))) {
 			goto fail;
+		}
 		ssize_t n = file_kread(f, head, sizeof head, 0);
 		if (n < 0) {
 			err = (int)n;

@@ -13,6 +13,7 @@
 
 struct task;
 struct mm;
+struct file;
 
 /* A list of strings held in the sentry (argv, envp). */
 struct strvec {
@@ -37,10 +38,11 @@ struct exec_image {
 	char comm[16];
 };
 
-/* Load path (resolved in t's file system context) with argv and envp into a
- * new address space. argv may be rewritten by `#!` handling. On failure the
+/* Load path (resolved in t's file system context, or already opened as
+ * `opened`, whose reference the loader takes) with argv and envp into a new
+ * address space. argv may be rewritten by `#!` handling. On failure the
  * image holds nothing. */
-int loader_exec(struct task *t, const char *path, struct strvec *argv, struct strvec *envp,
-		struct exec_image *img);
+int loader_exec(struct task *t, const char *path, struct file *opened, struct strvec *argv,
+		struct strvec *envp, struct exec_image *img);
 
 #endif

@@ -1146,3 +1146,22 @@ int mm_msync(struct task *t, uint64_t addr, uint64_t len, int flags)
 	pthread_mutex_unlock(&mm->lock);
 	return err;
 }
+
+/* Atomic compare-and-exchange on a 32-bit application word (FUTEX_WAKE_OP):
+ * the sentry and the application share the page through the memory file. */
+int mm_cmpxchg_u32(struct task *t, uint64_t addr, uint32_t expected, uint32_t desired, uint32_t *actual)
+{
+	struct mm *mm = t->mm;
+	if (addr & 3)
+		return -EINVAL;
+	if (addr + 4 > mm->max_addr)
+		return -EFAULT;
+	pthread_mutex_lock(&mm->lock);
+	uint32_t *p = page_for_access(mm, addr, true);
+	if (p) {
+		__atomic_compare_exchange_n(p, &expected, desired, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+		*actual = expected;
+	}
+	pthread_mutex_unlock(&mm->lock);
+	return p ? 0 : -EFAULT;
+}
