@@ -34,12 +34,31 @@ for fd in $(ls /proc/$$/fd 2>/dev/null); do
 	case $fd in 0 | 1 | 2 | 255) ;; *) eval "exec $fd>&-" 2>/dev/null ;; esac
 done
 
+skipped=0
+# tests/known_failures: "suite/name  reason" for tests that cannot pass until
+# the named work lands. They still run; a failure is reported as XFAIL and
+# counted as skipped, a pass as XPASS (remove the line then).
+known_reason() {
+	[ -f "$ROOT/tests/known_failures" ] || return 1
+	awk -v t="$1" '$1 == t { $1 = ""; sub(/^ +/, ""); print; found = 1 } END { exit !found }' \
+		"$ROOT/tests/known_failures"
+}
+
 pass() {
-	echo "PASS $1"
+	if reason=$(known_reason "$1"); then
+		echo "XPASS $1 (listed in tests/known_failures: $reason; remove the line)"
+	else
+		echo "PASS $1"
+	fi
 	passed=$((passed + 1))
 }
 
 fail() {
+	if reason=$(known_reason "$1"); then
+		echo "XFAIL $1 ($reason)${2:+: $2}"
+		skipped=$((skipped + 1))
+		return
+	fi
 	echo "FAIL $1${2:+: $2}"
 	failed=$((failed + 1))
 }
@@ -194,5 +213,5 @@ for suite in "${suites[@]}"; do
 	esac
 done
 
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
