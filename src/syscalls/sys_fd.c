@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <stdio.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 
@@ -298,4 +299,25 @@ const char sys_ioctl_partial[] = "FIONREAD, terminal state of host terminals; no
 SYSCALL_DEFINE(umask)
 {
 	return (long)atomic_exchange(&t->fs->umask, (unsigned int)a[0] & 0777);
+}
+
+/* flock(2): BSD locks on the open file description. */
+SYSCALL_DEFINE(flock)
+{
+	int op = (int)a[1];
+	struct file *f = fdt_get_file(t->fdt, (int)a[0]);
+	if (!f)
+		return -EBADF;
+	long r;
+	int cmd = op & ~LOCK_NB;
+	if (f->mode & FMODE_PATH)
+		r = -EBADF;
+	else if (cmd != LOCK_SH && cmd != LOCK_EX && cmd != LOCK_UN)
+		r = -EINVAL;
+	else if (cmd != LOCK_UN && !(f->mode & (FMODE_READ | FMODE_WRITE)))
+		r = -EBADF;
+	else
+		r = vfs_flock(t, f, cmd, op & LOCK_NB);
+	file_put(f);
+	return r;
 }

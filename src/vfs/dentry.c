@@ -32,6 +32,7 @@ struct inode *inode_new(struct filesystem *fs, const struct inode_ops *ops, cons
 		ino->st = *st;
 	atomic_init(&ino->hostfd, -1);
 	pthread_mutex_init(&ino->lock, NULL);
+	waitq_init(&ino->flock_wq);
 	return ino;
 }
 

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -49,12 +50,76 @@ void file_put(struct file *f)
 {
 	if (!f || atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) != 1)
 		return;
+	if (f->flock_type)
+		vfs_flock(NULL, f, LOCK_UN, true);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	if (f->hostfd >= 0 && !f->hostfd_borrowed)
 		close(f->hostfd);
 	pthread_mutex_destroy(&f->pos_lock);
 	free(f);
+}
+
+/* --- flock --------------------------------------------------------- */
+
+/* Drop what f holds; caller holds the inode lock. True if anything was. */
+static bool flock_drop_locked(struct inode *ino, struct file *f)
+{
+	if (f->flock_type == LOCK_SH)
+		ino->flock_shared--;
+	else if (f->flock_type == LOCK_EX)
+		ino->flock_excl = NULL;
+	else
+		return false;
+	f->flock_type = 0;
+	return true;
+}
+
+static bool flock_conflicts(struct inode *ino, struct file *f, int op)
+{
+	if (ino->flock_excl && ino->flock_excl != f)
+		return true;
+	return op == LOCK_EX && ino->flock_shared > 0;
+}
+
+/* BSD locks belong to the open file description (flock(2)); converting
+ * a lock drops the old one first, as Linux does, so it is not atomic. */
+int vfs_flock(struct task *t, struct file *f, int op, bool nonblock)
+{
+	struct inode *ino = f->inode;
+	if (!ino)
+		return -EINVAL;
+	pthread_mutex_lock(&ino->lock);
+	if (op == LOCK_UN || (op == f->flock_type)) {
+		bool changed = op == LOCK_UN && flock_drop_locked(ino, f);
+		pthread_mutex_unlock(&ino->lock);
+		if (changed)
+			waitq_notify(&ino->flock_wq, ~0u);
+		return 0;
+	}
+	if (flock_drop_locked(ino, f))
+		waitq_notify(&ino->flock_wq, ~0u);
+	while (flock_conflicts(ino, f, op)) {
+		if (nonblock || !t) {
+			pthread_mutex_unlock(&ino->lock);
+			return -EWOULDBLOCK;
+		}
+		struct waiter w = { 0 };
+		waitq_add(&ino->flock_wq, &w, t, ~0u);
+		pthread_mutex_unlock(&ino->lock);
+		int r = task_block(t, NULL);
+		waitq_remove(&ino->flock_wq, &w);
+		if (r == -EINTR)
+			return -ERESTARTSYS;
+		pthread_mutex_lock(&ino->lock);
+	}
+	if (op == LOCK_SH)
+		ino->flock_shared++;
+	else
+		ino->flock_excl = f;
+	f->flock_type = op;
+	pthread_mutex_unlock(&ino->lock);
+	return 0;
 }
 
 /* --- positions ------------------------------------------------------ */

@@ -61,6 +61,11 @@ struct inode {
 	atomic_int hostfd;       /* hostfs: O_PATH fd of a directory, or -1 */
 	pthread_mutex_t lock;
 	void *priv;
+	/* flock(2) state, under lock: holders of LOCK_SH, the LOCK_EX
+	 * holder, and the waiters for a change. */
+	int flock_shared;
+	struct file *flock_excl;
+	struct waitq flock_wq;
 };
 
 struct dentry {
@@ -240,6 +245,7 @@ struct file {
 	int64_t pos;
 	int hostfd;              /* host descriptor behind the file, or -1 */
 	bool hostfd_borrowed;    /* hostfd belongs to the inode: not closed */
+	int flock_type;          /* flock(2) held: 0, LOCK_SH or LOCK_EX */
 	void *priv;
 };
 
@@ -247,6 +253,10 @@ struct file {
 struct file *file_alloc(const struct file_ops *ops, struct inode *inode, int flags, unsigned int mode);
 void file_get(struct file *f);
 void file_put(struct file *f);
+
+/* flock(2) on f's inode: op LOCK_SH/LOCK_EX/LOCK_UN, nonblock for
+ * LOCK_NB. 0, -EWOULDBLOCK or -ERESTARTSYS. */
+int vfs_flock(struct task *t, struct file *f, int op, bool nonblock);
 
 /* Open p with open(2) flags for the sentry's own use (exec, tests). */
 int vfs_open_path(struct path p, int flags, struct file **out);
