@@ -99,7 +99,7 @@ run_unit() {
 	for bin in "$ROOT"/build/unit/*; do
 		[ -f "$bin" ] && [ -x "$bin" ] || continue
 		name=unit/$(basename "$bin")
-		timeout "$TIMEOUT" "$bin" </dev/null >"$work/out" 2>&1
+		timeout -k 5 "$TIMEOUT" "$bin" </dev/null >"$work/out" 2>&1
 		rc=$?
 		if [ "$rc" -eq 0 ]; then
 			pass "$name"
@@ -111,7 +111,7 @@ run_unit() {
 }
 
 run_in_moat() {
-	timeout "${2:-$TIMEOUT}" "$MOAT" run -- "$1" </dev/null >"$work/moat.out" 2>"$work/moat.err"
+	timeout -k 5 "${2:-$TIMEOUT}" "$MOAT" run -- "$1" </dev/null >"$work/moat.out" 2>"$work/moat.err"
 }
 
 run_fuzz() {
@@ -133,7 +133,7 @@ run_fuzz() {
 
 run_conformance_one() {
 	local bin=$1 name=$2 nrc mrc why=""
-	timeout "$TIMEOUT" "$bin" </dev/null >"$work/native.out" 2>"$work/native.err"
+	timeout -k 5 "$TIMEOUT" "$bin" </dev/null >"$work/native.out" 2>"$work/native.err"
 	nrc=$?
 	if [ -x "$MOAT" ]; then
 		run_in_moat "$bin"
@@ -188,7 +188,7 @@ run_workloads() {
 	for script in "$ROOT"/tests/workloads/*.sh; do
 		[ -f "$script" ] || continue
 		name=workloads/$(basename "$script" .sh)
-		MOAT=$MOAT timeout "$WORKLOAD_TIMEOUT" bash "$script" </dev/null >"$work/out" 2>&1
+		MOAT=$MOAT timeout -k 5 "$WORKLOAD_TIMEOUT" bash "$script" </dev/null >"$work/out" 2>&1
 		rc=$?
 		if [ "$rc" -eq 0 ]; then
 			pass "$name"

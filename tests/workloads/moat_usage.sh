@@ -5,7 +5,7 @@ if [ ! -x "$MOAT" ]; then
 	echo "moat binary missing: $MOAT"
 	exit 1
 fi
-timeout "$T" "$MOAT" run </dev/null >"$WL_TMP/out" 2>&1
+timeout -k 5 "$T" "$MOAT" run </dev/null >"$WL_TMP/out" 2>&1
 rc=$?
 if [ "$rc" -ne 2 ] || ! grep -qi 'usage' "$WL_TMP/out"; then
 	echo "expected exit 2 and a usage message, got exit $rc:"

@@ -10,7 +10,7 @@ trap 'rm -rf "$WL_TMP"' EXIT
 
 # run_native CMD...: stdout/stderr to $WL_TMP/native.{out,err}; sets NATIVE_RC.
 run_native() {
-	"${CLEAN_ENV[@]}" timeout "$T" "$@" </dev/null >"$WL_TMP/native.out" 2>"$WL_TMP/native.err"
+	"${CLEAN_ENV[@]}" timeout -k 5 "$T" "$@" </dev/null >"$WL_TMP/native.out" 2>"$WL_TMP/native.err"
 	NATIVE_RC=$?
 }
 
@@ -22,7 +22,7 @@ run_moat() {
 		MOAT_RC=127
 		return
 	fi
-	"${CLEAN_ENV[@]}" timeout "$T" "$MOAT" run -- "$@" </dev/null >"$WL_TMP/moat.out" 2>"$WL_TMP/moat.err"
+	"${CLEAN_ENV[@]}" timeout -k 5 "$T" "$MOAT" run -- "$@" </dev/null >"$WL_TMP/moat.out" 2>"$WL_TMP/moat.err"
 	MOAT_RC=$?
 }
 
