@@ -106,7 +106,7 @@ static long stub_inject(pid_t pid, uint64_t insn, long nr, uint64_t a0, uint64_t
 			struct user_regs_struct rr;
 			ptrace(PTRACE_GETSIGINFO, pid, 0, &si);
 			ptrace(PTRACE_GETREGS, pid, 0, &rr);
-			log_printf("ptrace: stub %d stopped by signal %d code %d addr %p rip %#llx during injection of %ld",
+			log_debug("ptrace: stub %d stopped by signal %d code %d addr %p rip %#llx during injection of %ld",
 				   pid, WSTOPSIG(status), si.si_code, si.si_addr, rr.rip, nr);
 			return -EFAULT;
 		}
