@@ -163,11 +163,14 @@ run_conformance_one() {
 		show_tail "$work/native.err" 5
 		return
 	fi
-	# Lines that differ, native (-) against moat (+), with the moat
-	# side's comments for the failing checks.
-	diff "$work/native.tap" "$work/moat.tap" | grep -E '^[<>]' | head -n 20 |
-		sed -e 's/^</    -/' -e 's/^>/    +/'
-	grep -E -A1 '^not ok' "$work/moat.out" | grep '^#' | head -n 10 | sed 's/^/    /'
+	if grep -qE '^not ok' "$work/moat.out"; then
+		# The failing checks inside moat, each with its "#" details.
+		grep -E -A2 '^not ok' "$work/moat.out" | grep -E '^(not ok|#)' | head -n 20 | sed 's/^/    /'
+	else
+		# Lines that differ (missing, extra or renamed checks), native (-)
+		# against moat (+).
+		diff -U0 "$work/native.tap" "$work/moat.tap" | grep -E '^[-+][^-+]' | head -n 20 | sed 's/^/    /'
+	fi
 	show_tail "$work/moat.err" 5
 }
 

@@ -44,7 +44,10 @@ int main(void)
 {
 	umask(022);
 	strcpy(dir, "/tmp/moat-conf-XXXXXX");
-	CHECK(mkdtemp(dir) != NULL, "mkdtemp under /tmp");
+	if (!CHECK(mkdtemp(dir) != NULL, "mkdtemp under /tmp")) {
+		tap_diag("mkdtemp: %s; nothing else can run", tap_errname(errno));
+		return tap_done();
+	}
 	struct stat st;
 	stat(dir, &st);
 	CHECK(S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0700, "directory with mode 0700");
