@@ -1,6 +1,6 @@
 /*
  * Signal generation and default actions. Thread-directed pending signals
- * live in t->pending_signals, process-directed ones in the thread group.
+ * live in t->pending.set, process-directed ones in the thread group.
  * Standard signals coalesce (one pending instance each).
  *
  * Not yet done (process-model issue): running handlers with signal frames,
@@ -36,7 +36,7 @@ static enum sig_default default_action(int sig)
 
 static uint64_t pending_of(struct task *t)
 {
-	return t->pending_signals | t->tg->pending_signals;
+	return t->pending.set | t->tg->pending.set;
 }
 
 bool signals_deliverable(struct task *t)
@@ -49,7 +49,7 @@ void task_send_signal(struct task *t, int sig)
 {
 	if (sig < 1 || sig > MOAT_NSIG)
 		return;
-	__atomic_or_fetch(&t->pending_signals, sig_bit(sig), __ATOMIC_SEQ_CST);
+	__atomic_or_fetch(&t->pending.set, sig_bit(sig), __ATOMIC_SEQ_CST);
 	if (!(t->sigmask & sig_bit(sig)) || (sig_bit(sig) & SIG_UNBLOCKABLE))
 		task_interrupt(t);
 }
@@ -72,7 +72,7 @@ void signals_force_fault(struct task *t, int sig, int code, uint64_t addr)
 	pthread_mutex_unlock(&sh->lock);
 	t->fault_code = code;
 	t->fault_addr = addr;
-	__atomic_or_fetch(&t->pending_signals, sig_bit(sig), __ATOMIC_SEQ_CST);
+	__atomic_or_fetch(&t->pending.set, sig_bit(sig), __ATOMIC_SEQ_CST);
 }
 
 /* Take one pending, unblocked signal: the lowest-numbered, thread-directed
@@ -80,11 +80,11 @@ void signals_force_fault(struct task *t, int sig, int code, uint64_t addr)
 static int dequeue_signal(struct task *t)
 {
 	uint64_t blocked = t->sigmask & ~SIG_UNBLOCKABLE;
-	uint64_t mine = t->pending_signals & ~blocked;
-	uint64_t *set = &t->pending_signals;
+	uint64_t mine = t->pending.set & ~blocked;
+	uint64_t *set = &t->pending.set;
 	if (!mine) {
-		mine = t->tg->pending_signals & ~blocked;
-		set = &t->tg->pending_signals;
+		mine = t->tg->pending.set & ~blocked;
+		set = &t->tg->pending.set;
 	}
 	if (!mine)
 		return 0;

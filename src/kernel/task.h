@@ -15,6 +15,8 @@
 #include <sys/types.h>
 
 #include "arch/x86_64/arch.h"
+#include "kernel/signals.h"
+#include "kernel/waitq.h"
 #include "platform/platform.h"
 
 struct mm;
@@ -53,18 +55,36 @@ struct sighand {
 	struct k_sigaction action[MOAT_NSIG];
 };
 
+/* Thread groups (processes). Links between thread groups (parent,
+ * children, siblings) and the task lists are protected by the TaskSet lock
+ * (kernel->lock); the fields below `lock` by tg->lock. */
 struct thread_group {
-	pthread_mutex_t lock;
+	struct kernel *kernel;
 	int pid;                      /* thread group ID in the root namespace */
 	int pgid, sid;
 	struct task *leader;
+	struct task *tasks;           /* live tasks, linked by task->tg_next */
 	struct thread_group *parent;  /* NULL for init */
+	struct thread_group *children;/* linked by sibling_next */
+	struct thread_group *sibling_next;
+	int exit_signal;              /* sent to the parent at exit (SIGCHLD) */
+
+	pthread_mutex_t lock;
 	int live_tasks;
 	bool exiting;                 /* exit_group in progress */
+	bool zombie;                  /* all tasks gone, waiting to be reaped */
 	int exit_status;              /* wait status format */
+	/* Job control, read by wait(WUNTRACED/WCONTINUED) of the parent. */
+	bool stopped;                 /* group stop complete */
+	int stop_signal;
+	bool stop_reported;           /* already seen by a WUNTRACED wait */
+	bool continued;               /* SIGCONT since the last WCONTINUED wait */
 	struct rlimit rlimits[RLIM_NLIMITS];
 	struct sighand *sighand;
-	uint64_t pending_signals;     /* group-wide pending set (bit n-1 = signal n) */
+	struct sigpending pending;    /* process-directed signals */
+	struct waitq child_events;    /* children exit/stop/continue: wait4 sleeps here */
+	uint64_t utime_ns, stime_ns;  /* accumulated by exited tasks */
+	uint64_t cutime_ns, cstime_ns;/* of reaped children */
 	char comm[16];
 	int dumpable;                 /* PR_SET_DUMPABLE */
 	bool child_subreaper;
@@ -94,12 +114,15 @@ struct task {
 	uint64_t syscall_args[6];
 	long syscall_nr;
 	long restart_code;            /* ERESTART* of an interrupted syscall, or 0 */
+	/* Page faults of the app in a row on one page (mm_fault). */
+	uint64_t last_fault_page;
+	int fault_count;
 	/* Synchronous signal information of the last forced fault. */
 	int fault_code;
 	uint64_t fault_addr;
 
 	uint64_t sigmask;             /* blocked signals (bit n-1 = signal n) */
-	uint64_t pending_signals;     /* thread-directed pending set */
+	struct sigpending pending;    /* thread-directed signals */
 	uint64_t saved_sigmask;       /* for sigsuspend-style calls */
 	bool have_saved_sigmask;
 	uint64_t altstack_sp, altstack_size;
@@ -119,6 +142,15 @@ struct task {
 	int exit_code;
 	pthread_t thread;
 	struct init_exec *init_exec;  /* what init execs first */
+
+	/* TaskSet links (kernel->lock). */
+	struct task *tid_hash_next;
+	struct task *all_next, *all_prev;
+	struct task *tg_next;
+	/* vfork: the parent sleeps until this task execs or exits. */
+	struct task *vfork_parent;
+	bool vfork_done;
+	int exit_signal_override;     /* clone's exit signal for the group */
 };
 
 struct strvec;
@@ -126,11 +158,15 @@ struct init_exec;
 int task_exec(struct task *t, const char *path, struct file *opened, struct strvec *argv,
 	      struct strvec *envp);
 
+#define TID_HASH_SIZE 4096
+
 struct kernel {
-	pthread_mutex_t lock;
+	pthread_mutex_t lock;         /* the TaskSet lock */
 	struct task *init;
 	int next_tid;
 	int live_tasks;
+	struct task *tid_hash[TID_HASH_SIZE];
+	struct task *all_tasks;       /* every live task, linked by all_next */
 	char hostname[65];
 	char domainname[65];
 	int ncpus;
@@ -154,6 +190,14 @@ void task_exit_group(struct task *t, int status);
 /* The exit state: release the task's resources, notify, reap. */
 void task_exit_release(struct task *t);
 void task_free(struct task *t);
+
+/* TaskSet lookups; the caller holds kernel->lock. */
+struct task *kernel_task_by_tid_locked(struct kernel *k, int tid);
+struct thread_group *kernel_tg_by_pid_locked(struct kernel *k, int pid);
+
+/* Tell the parent of tg about a stop (CLD_STOPPED) or continue
+ * (CLD_CONTINUED): SIGCHLD unless SA_NOCLDSTOP, and wake its waiters. */
+void tg_notify_parent_stop(struct thread_group *tg, int why, int sig);
 
 /* The task whose run loop the calling sentry thread is executing. */
 extern __thread struct task *current_task;

@@ -110,6 +110,7 @@ static const struct task_state *st_app_execute(struct task *t)
 	}
 	switch (t->trap.kind) {
 	case TRAP_SYSCALL:
+		t->last_fault_page = 0;
 		return &st_syscall;
 	case TRAP_FAULT: {
 		int signo;

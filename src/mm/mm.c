@@ -376,14 +376,12 @@ static int populate_page(struct mm *mm, struct vma *v, uint64_t addr, uint64_t *
 	if (err)
 		return err;
 	memcpy(mf_ptr(off), mf_ptr(old), PAGE_SIZE);
-	bool was_mapped = *e & PTE_MAPPED;
+	/* Stubs may still map the shared page there: they must fault the
+	 * private copy in instead, before our reference goes. */
+	if (*e & PTE_MAPPED)
+		as_unmap(mm, addr, addr + PAGE_SIZE);
 	*e = off | PTE_PRESENT;
 	mf_decref(old, 1);
-	/* The platform still maps the old page there: replace it. */
-	if (was_mapped)
-		platform->as_map(caller_ctx(), mm->as, addr, PAGE_SIZE, v->prot, off);
-	if (was_mapped)
-		*e |= PTE_MAPPED | ((v->prot & PROT_WRITE) ? PTE_MAPPED_W : 0);
 	return 0;
 }
 
@@ -503,17 +501,22 @@ int mm_fault(struct task *t, uint64_t addr, int *signo)
 		code = SEGV_ACCERR;
 		goto out;
 	}
-	bool write = false;
-	if (*e & PTE_MAPPED) {
-		/* ptrace does not say what the access was: a fault on a page
-		 * already mapped can only be an access its mapping refuses. A
-		 * write to a copy-on-write page is the one we can fix. */
-		if ((*e & PTE_MAPPED_W) || !(v->prot & PROT_WRITE)) {
-			code = SEGV_ACCERR;
-			goto out;
-		}
-		write = true;
+	/* ptrace does not say what the access was, and each stub of the mm
+	 * maps pages on its own. So: the first fault on a page maps it with
+	 * what the VMA allows (read-only while copy-on-write); a second fault
+	 * in a row on it is a write (break copy-on-write) or a stale mapping;
+	 * a third is an access the VMA refuses. */
+	if (page == t->last_fault_page) {
+		t->fault_count++;
+	} else {
+		t->last_fault_page = page;
+		t->fault_count = 0;
 	}
+	if (t->fault_count >= 2) {
+		code = SEGV_ACCERR;
+		goto out;
+	}
+	bool write = t->fault_count == 1 && (v->prot & PROT_WRITE);
 	uint64_t lo = page & ~(FAULT_AROUND - 1), hi = lo + FAULT_AROUND;
 	if (lo < v->start)
 		lo = v->start;

@@ -56,8 +56,8 @@ static bool default_ignored(int sig)
  * the signal code keeps them (called with sighand->lock held). */
 static void discard_pending(struct task *t, int sig)
 {
-	__atomic_and_fetch(&t->tg->pending_signals, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
-	__atomic_and_fetch(&t->pending_signals, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
+	__atomic_and_fetch(&t->tg->pending.set, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
+	__atomic_and_fetch(&t->pending.set, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
 }
 
 static bool action_ignores(const struct k_sigaction *act, int sig)
@@ -144,8 +144,8 @@ SYSCALL_DEFINE(rt_sigpending)
 	if (size > KSIGSET_SIZE)
 		return -EINVAL;
 	/* Senders set pending bits atomically (kernel/signals.c). */
-	uint64_t pending = __atomic_load_n(&t->pending_signals, __ATOMIC_SEQ_CST) |
-			   __atomic_load_n(&t->tg->pending_signals, __ATOMIC_SEQ_CST);
+	uint64_t pending = __atomic_load_n(&t->pending.set, __ATOMIC_SEQ_CST) |
+			   __atomic_load_n(&t->tg->pending.set, __ATOMIC_SEQ_CST);
 	uint64_t set = pending & t->sigmask;
 	if (size && task_copy_out(t, a[0], &set, size))
 		return -EFAULT;

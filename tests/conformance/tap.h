@@ -24,6 +24,8 @@
 
 static int tap_count;
 static int tap_failures;
+/* Set in a child run by tap_in_child(): where to publish the numbering. */
+static int *tap_child_counts;
 
 TAP_FN const char *tap_errname(int e)
 {
@@ -40,6 +42,10 @@ TAP_FN void tap_vline(int ok, const char *fmt, va_list ap)
 	vprintf(fmt, ap);
 	putchar('\n');
 	fflush(stdout);
+	if (tap_child_counts) {
+		tap_child_counts[0] = tap_count;
+		tap_child_counts[1] = tap_failures;
+	}
 }
 
 TAP_FN void tap_line(int ok, const char *fmt, ...)
@@ -193,6 +199,57 @@ TAP_FN void *tap_unmapped_page(void)
 		return BAD_LOW;
 	munmap(p, 4096);
 	return p;
+}
+
+
+/* tap_in_child(fn, arg): runs fn(arg) in a forked child (e.g. to drop
+ * privileges or change process-wide state without touching the test itself).
+ * The child's checks continue our numbering and we continue after them.
+ * If the child does not return from fn normally, one "not ok" line says so.
+ * Returns the child's wait status. */
+#include <sys/wait.h>
+TAP_FN int tap_in_child(void (*fn)(void *), void *arg)
+{
+	int *counts = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (counts == MAP_FAILED) {
+		tap_line(0, "child checks (no shared memory: %s)", tap_errname(errno));
+		return -1;
+	}
+	counts[0] = tap_count;
+	counts[1] = tap_failures;
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		tap_child_counts = counts;
+		fn(arg);
+		fflush(stdout);
+		_exit(0);
+	}
+	int status = -1;
+	if (pid < 0) {
+		tap_line(0, "child checks (fork: %s)", tap_errname(errno));
+	} else {
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		tap_count = counts[0];
+		tap_failures = counts[1];
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			tap_line(0, "child ran its checks to the end (status %#x)", status);
+	}
+	munmap(counts, 4096);
+	return status;
+}
+
+/* Waits for a particular child, retrying after EINTR; returns its status
+ * or -1. */
+TAP_FN int tap_wait(pid_t pid, int options)
+{
+	int status;
+	pid_t r;
+	do
+		r = waitpid(pid, &status, options);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -1 : status;
 }
 
 #endif

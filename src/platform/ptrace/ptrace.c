@@ -1,20 +1,27 @@
 /*
- * The ptrace platform. Each address space is a stub process: a child of the
- * sentry stripped of every mapping but one code page (at STUB_ADDR, holding
- * `syscall; int3`) and of every descriptor but the memory file. Application
- * code runs in it under PTRACE_SYSEMU, so each system call stops the stub
- * before the host executes it and the sentry serves it instead. Memory is
- * mapped into a stub by making the stub itself execute mmap/munmap/mprotect
- * at STUB_ADDR ("injection"), with the application's registers saved aside.
+ * The ptrace platform. A stub is a child of the sentry stripped of every
+ * mapping but one code page (at STUB_ADDR, holding `syscall; int3`) and the
+ * host vDSO, and of every descriptor but the memory file. Application code
+ * runs in it under PTRACE_SYSEMU, so each system call stops the stub before
+ * the host executes it and the sentry serves it instead. Memory is mapped
+ * into a stub by making the stub itself execute mmap/munmap/mprotect at
+ * STUB_ADDR ("injection"), with the application's registers saved aside.
  *
- * A tracee is tied to the host thread that traces it, so an address space
- * is used by the sentry thread that created it (one thread per address space
- * until stub threads for CLONE_VM tasks exist).
+ * A tracee is tied to the host thread that traces it, so every context (one
+ * per task, owned by the task's sentry thread) has its own stub process.
+ * The stubs of tasks sharing an address space (CLONE_VM) fault pages in
+ * independently; unmapping and protection changes are logged in the address
+ * space and applied by each stub before it runs again (running ones are
+ * interrupted and waited for), so no stub can reach a page after it is
+ * released.
  */
 #include "platform/platform.h"
 
 #include <elf.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -41,19 +48,36 @@
 #define PTRACE_SYSEMU 31
 #endif
 
+/* An address-space change every stub must apply before running again. */
+struct inval {
+	uint64_t addr, len;
+	int prot;              /* -1: unmap */
+};
+
+#define INVAL_LOG 64
+
 struct plat_as {
-	pid_t pid;             /* stub process (its only thread) */
-	pid_t tracer;          /* host tid of the tracing sentry thread */
-	int last_cpu;
+	pthread_mutex_t lock;
+	int refs;              /* the mm's, plus one per attached context */
+	uint64_t gen;          /* changes logged so far */
+	struct inval log[INVAL_LOG];   /* change n is log[n % INVAL_LOG] */
+	struct plat_ctx *users;        /* contexts with a stub in this space */
 };
 
 struct plat_ctx {
 	pid_t tid;             /* host tid of the owning sentry thread */
+	pid_t stub;            /* its stub process, or 0 */
+	struct plat_as *as;    /* the address space the stub holds */
+	uint64_t applied;      /* changes of as applied to the stub */
+	struct plat_ctx *next_user;
+	int last_cpu;
 	atomic_bool interrupt;
-	_Atomic pid_t running; /* stub tid while inside ctx_switch, else 0 */
+	_Atomic pid_t running; /* stub pid while inside ctx_switch, else 0 */
 };
 
 static int memfile_fd = -1;
+/* An interrupt signal consumed while injecting for this thread's stub. */
+static __thread bool interrupt_seen;
 
 /* A `syscall; int3` in the sentry's own text: a stub forked from the sentry
  * uses it to run its first injected calls, before it has its stub page. */
@@ -99,8 +123,10 @@ static long stub_inject(pid_t pid, uint64_t insn, long nr, uint64_t a0, uint64_t
 			break;
 		/* An interrupt signal or anything else raced in: drop it and
 		 * let the call finish; interrupts are re-checked by the caller. */
-		if (WSTOPSIG(status) == STUB_INTERRUPT_SIGNAL)
+		if (WSTOPSIG(status) == STUB_INTERRUPT_SIGNAL) {
+			interrupt_seen = true;  /* the switch that follows reports it */
 			continue;
+		}
 		{
 			siginfo_t si;
 			struct user_regs_struct rr;
@@ -166,18 +192,21 @@ static int stub_strip(pid_t pid)
 	return 0;
 }
 
-static int ptrace_as_new(struct plat_ctx *ctx, struct plat_as **out)
+static void stub_kill(pid_t pid)
 {
-	struct plat_as *as = calloc(1, sizeof *as);
-	if (!as)
-		return -ENOMEM;
+	int status;
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, __WALL);
+}
+
+/* Fork a new stub traced by the calling thread. */
+static int stub_create(pid_t *out)
+{
 	pid_t parent = getpid();
 	/* A raw clone: no atfork handlers, no locks taken in the child. */
 	pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
-	if (pid < 0) {
-		free(as);
+	if (pid < 0)
 		return -errno;
-	}
 	if (pid == 0)
 		stub_child(parent);
 	int status;
@@ -189,40 +218,141 @@ static int ptrace_as_new(struct plat_ctx *ctx, struct plat_as **out)
 	if (!err)
 		err = stub_strip(pid);
 	if (err) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, __WALL);
-		free(as);
+		stub_kill(pid);
 		return err;
 	}
-	if (log_level >= 2) {
-		struct user_regs_struct r;
-		ptrace(PTRACE_GETREGS, pid, 0, &r);
-		log_debug("ptrace: new stub %d cs %#llx ss %#llx ds %#llx es %#llx fs %#llx gs %#llx eflags %#llx fsb %#llx gsb %#llx",
-			  pid, r.cs, r.ss, r.ds, r.es, r.fs, r.gs, r.eflags, r.fs_base, r.gs_base);
-	}
-	as->pid = pid;
-	as->tracer = ctx->tid;
-	as->last_cpu = -1;
+	*out = pid;
+	return 0;
+}
+
+static int ptrace_as_new(struct plat_ctx *ctx, struct plat_as **out)
+{
+	struct plat_as *as = calloc(1, sizeof *as);
+	if (!as)
+		return -ENOMEM;
+	pthread_mutex_init(&as->lock, NULL);
+	as->refs = 1;
 	*out = as;
 	return 0;
 }
 
+static void as_unref(struct plat_as *as)
+{
+	pthread_mutex_lock(&as->lock);
+	bool last = --as->refs == 0;
+	pthread_mutex_unlock(&as->lock);
+	if (last)
+		free(as);
+}
+
 static void ptrace_as_release(struct plat_as *as)
 {
+	if (as)
+		as_unref(as);
+}
+
+/* Detach ctx from its address space and kill its stub. */
+static void ctx_detach(struct plat_ctx *ctx)
+{
+	struct plat_as *as = ctx->as;
+	if (ctx->stub)
+		stub_kill(ctx->stub);
+	ctx->stub = 0;
 	if (!as)
 		return;
-	int status;
-	kill(as->pid, SIGKILL);
-	waitpid(as->pid, &status, __WALL);
-	free(as);
+	pthread_mutex_lock(&as->lock);
+	for (struct plat_ctx **p = &as->users; *p; p = &(*p)->next_user) {
+		if (*p == ctx) {
+			*p = ctx->next_user;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&as->lock);
+	ctx->as = NULL;
+	as_unref(as);
+}
+
+/* Give ctx a fresh stub for as. */
+static int ctx_attach(struct plat_ctx *ctx, struct plat_as *as)
+{
+	ctx_detach(ctx);
+	pid_t pid = 0;
+	int err = stub_create(&pid);
+	if (err)
+		return err;
+	ctx->stub = pid;
+	ctx->last_cpu = -1;
+	pthread_mutex_lock(&as->lock);
+	as->refs++;
+	ctx->as = as;
+	ctx->applied = as->gen;
+	ctx->next_user = as->users;
+	as->users = ctx;
+	pthread_mutex_unlock(&as->lock);
+	return 0;
+}
+
+static long stub_mprotect_or_unmap(pid_t pid, const struct inval *c)
+{
+	if (c->prot < 0)
+		return stub_inject(pid, STUB_INSN_SYSCALL, SYS_munmap, c->addr, c->len, 0, 0, 0, 0);
+	return stub_inject(pid, STUB_INSN_SYSCALL, SYS_mprotect, c->addr, c->len, c->prot, 0, 0, 0);
+}
+
+/* Bring ctx's stub up to date with the changes logged in its space. A stub
+ * too far behind drops every mapping (they fault back in). */
+static void ctx_apply_changes(struct plat_ctx *ctx)
+{
+	struct plat_as *as = ctx->as;
+	pthread_mutex_lock(&as->lock);
+	uint64_t gen = as->gen;
+	if (gen - ctx->applied > INVAL_LOG) {
+		struct inval all = { 0, STUB_ADDR, -1 };
+		stub_mprotect_or_unmap(ctx->stub, &all);
+	} else {
+		for (uint64_t n = ctx->applied; n < gen; n++)
+			stub_mprotect_or_unmap(ctx->stub, &as->log[n % INVAL_LOG]);
+	}
+	ctx->applied = gen;
+	pthread_mutex_unlock(&as->lock);
+}
+
+/* Log a change, apply it to the caller's stub at once, and make sure no
+ * other stub of the space is running with the old mapping. */
+static int as_change(struct plat_ctx *ctx, struct plat_as *as, uint64_t addr, uint64_t len, int prot)
+{
+	pthread_mutex_lock(&as->lock);
+	as->log[as->gen % INVAL_LOG] = (struct inval){ addr, len, prot };
+	uint64_t gen = ++as->gen;
+	pid_t waits[64];
+	struct plat_ctx *others[64];
+	int n = 0;
+	for (struct plat_ctx *u = as->users; u; u = u->next_user) {
+		if (u == ctx || atomic_load(&u->running) == 0 || n == 64)
+			continue;
+		others[n] = u;
+		waits[n++] = atomic_load(&u->running);
+	}
+	pthread_mutex_unlock(&as->lock);
+	for (int i = 0; i < n; i++)
+		syscall(SYS_tgkill, waits[i], waits[i], STUB_INTERRUPT_SIGNAL);
+	for (int i = 0; i < n; i++)
+		while (atomic_load(&others[i]->running) == waits[i] && others[i]->applied < gen)
+			sched_yield();
+	if (ctx && ctx->as == as && ctx->stub)
+		ctx_apply_changes(ctx);
+	return 0;
 }
 
 /* Injected calls clobber the registers of the stub; the application's
- * registers live in struct arch_state and are set again on every switch. */
+ * registers live in struct arch_state and are set again on every switch.
+ * Mapping is per stub: other stubs fault the same pages in themselves. */
 static int ptrace_as_map(struct plat_ctx *ctx, struct plat_as *as, uint64_t addr, uint64_t len,
 			 int prot, uint64_t off)
 {
-	long r = stub_inject(as->pid, STUB_INSN_SYSCALL, SYS_mmap, addr, len, prot,
+	if (!ctx || ctx->as != as || !ctx->stub)
+		return 0;
+	long r = stub_inject(ctx->stub, STUB_INSN_SYSCALL, SYS_mmap, addr, len, prot,
 			     MAP_SHARED | MAP_FIXED, memfile_fd, off);
 	if (r < 0)
 		return (int)r;
@@ -231,15 +361,13 @@ static int ptrace_as_map(struct plat_ctx *ctx, struct plat_as *as, uint64_t addr
 
 static int ptrace_as_unmap(struct plat_ctx *ctx, struct plat_as *as, uint64_t addr, uint64_t len)
 {
-	long r = stub_inject(as->pid, STUB_INSN_SYSCALL, SYS_munmap, addr, len, 0, 0, 0, 0);
-	return r < 0 ? (int)r : 0;
+	return as_change(ctx, as, addr, len, -1);
 }
 
 static int ptrace_as_protect(struct plat_ctx *ctx, struct plat_as *as, uint64_t addr, uint64_t len,
 			     int prot)
 {
-	long r = stub_inject(as->pid, STUB_INSN_SYSCALL, SYS_mprotect, addr, len, prot, 0, 0, 0);
-	return r < 0 ? (int)r : 0;
+	return as_change(ctx, as, addr, len, prot);
 }
 
 static int ptrace_ctx_new(struct plat_ctx **out)
@@ -248,27 +376,29 @@ static int ptrace_ctx_new(struct plat_ctx **out)
 	if (!c)
 		return -ENOMEM;
 	c->tid = gettid();
+	c->last_cpu = -1;
 	*out = c;
 	return 0;
 }
 
 static void ptrace_ctx_release(struct plat_ctx *ctx)
 {
+	ctx_detach(ctx);
 	free(ctx);
 }
 
 /* Waking a thread on the other CPU of this VM costs tens of microseconds:
  * keep the stub on the CPU of the sentry thread that drives it. */
-static void pin_stub_to_our_cpu(struct plat_as *as)
+static void pin_stub_to_our_cpu(struct plat_ctx *ctx)
 {
 	int cpu = sched_getcpu();
-	if (cpu < 0 || cpu == as->last_cpu)
+	if (cpu < 0 || cpu == ctx->last_cpu)
 		return;
 	cpu_set_t set;
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
-	if (sched_setaffinity(as->pid, sizeof set, &set) == 0)
-		as->last_cpu = cpu;
+	if (sched_setaffinity(ctx->stub, sizeof set, &set) == 0)
+		ctx->last_cpu = cpu;
 }
 
 static void decode_signal_stop(pid_t pid, int sig, struct trap_info *trap)
@@ -305,21 +435,36 @@ static void decode_signal_stop(pid_t pid, int sig, struct trap_info *trap)
 static int ptrace_ctx_switch(struct plat_ctx *ctx, struct plat_as *as, struct arch_state *st,
 			     struct trap_info *trap)
 {
-	pid_t pid = as->pid;
-	if (as->tracer != ctx->tid)
+	if (ctx->tid != gettid())
 		return -EPERM;
+	if (ctx->as != as || !ctx->stub) {
+		int err = ctx_attach(ctx, as);
+		if (err)
+			return err;
+	}
+	pid_t pid = ctx->stub;
+	/* Published before the change log is read: a concurrent as_change
+	 * either sees us running (and interrupts us) or we see its change. */
+	atomic_store(&ctx->running, pid);
+	int err = 0;
+	if (ctx->applied != as->gen)
+		ctx_apply_changes(ctx);
 	if (st->fp_dirty) {
 		struct iovec iov = { st->fpstate, st->fp_size };
 		if (ptrace(PTRACE_SETREGSET, pid, NT_X86_XSTATE, &iov) < 0)
-			return -errno;
+			err = -errno;
 		st->fp_dirty = false;
 	}
 	st->fp_valid = false;
-	if (ptrace(PTRACE_SETREGS, pid, 0, &st->regs) < 0)
-		return -errno;
-	pin_stub_to_our_cpu(as);
-	atomic_store(&ctx->running, pid);
-	if (atomic_exchange(&ctx->interrupt, false)) {
+	if (!err && ptrace(PTRACE_SETREGS, pid, 0, &st->regs) < 0)
+		err = -errno;
+	if (err) {
+		atomic_store(&ctx->running, 0);
+		return err;
+	}
+	pin_stub_to_our_cpu(ctx);
+	if (atomic_exchange(&ctx->interrupt, false) || interrupt_seen) {
+		interrupt_seen = false;
 		atomic_store(&ctx->running, 0);
 		trap->kind = TRAP_INTERRUPT;
 		return 0;
@@ -331,7 +476,7 @@ static int ptrace_ctx_switch(struct plat_ctx *ctx, struct plat_as *as, struct ar
 			return -errno;
 		}
 		int status;
-		int err = wait_stop(pid, &status);
+		err = wait_stop(pid, &status);
 		if (err) {
 			atomic_store(&ctx->running, 0);
 			return err;
@@ -368,10 +513,12 @@ static void ptrace_ctx_interrupt(struct plat_ctx *ctx)
  * switches). */
 static int ptrace_ctx_get_fpstate(struct plat_ctx *ctx, struct plat_as *as, struct arch_state *st)
 {
-	if (st->fp_valid)
+	if (st->fp_valid || st->fp_dirty)
 		return 0;
+	if (ctx->as != as || !ctx->stub)
+		return -ESRCH;
 	struct iovec iov = { st->fpstate, sizeof st->fpstate };
-	if (ptrace(PTRACE_GETREGSET, as->pid, NT_X86_XSTATE, &iov) < 0)
+	if (ptrace(PTRACE_GETREGSET, ctx->stub, NT_X86_XSTATE, &iov) < 0)
 		return -errno;
 	st->fp_size = iov.iov_len;
 	st->fp_valid = true;
