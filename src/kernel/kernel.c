@@ -41,19 +41,6 @@ struct kernel *kernel_new(void)
 	return k;
 }
 
-int kernel_alloc_tid(struct kernel *k)
-{
-	pthread_mutex_lock(&k->lock);
-	if (k->live_tasks >= TASKS_LIMIT) {
-		pthread_mutex_unlock(&k->lock);
-		return -EAGAIN;
-	}
-	int tid = k->next_tid++;
-	k->live_tasks++;
-	pthread_mutex_unlock(&k->lock);
-	return tid;
-}
-
 /* Linux's defaults for init (see /proc/1/limits on a fresh system),
  * with the host's stack and open-file limits. */
 static void default_rlimits(struct rlimit *r)
@@ -95,12 +82,17 @@ int kernel_create_process(struct kernel *k, struct init_args *args, struct task 
 	tg->live_tasks = 1;
 	tg->dumpable = 1;
 	default_rlimits(tg->rlimits);
-	int tid = kernel_alloc_tid(k);
-	if (tid < 0)
-		return tid;
+	tg->kernel = k;
+	tg->exit_signal = SIGCHLD;
+	tg->tasks = t;
+	waitq_init(&tg->child_events);
+	pthread_mutex_lock(&k->lock);
+	int tid = k->next_tid++;
+	t->tid = tid;
+	taskset_insert_locked(k, t);
+	pthread_mutex_unlock(&k->lock);
 	tg->pid = tg->pgid = tg->sid = tid;
 	t->kernel = k;
-	t->tid = tid;
 	t->tg = tg;
 	root_creds(&t->creds);
 	t->altstack_flags = SS_DISABLE;
@@ -127,15 +119,21 @@ int kernel_create_process(struct kernel *k, struct init_args *args, struct task 
 	return 0;
 }
 
-void kernel_start(struct kernel *k)
+int task_start_thread(struct task *t)
 {
-	struct task *t = k->init;
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 1 << 20);
-	if (pthread_create(&t->thread, &attr, task_main, t) != 0)
-		die("cannot start the init task thread");
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	int err = pthread_create(&t->thread, &attr, task_main, t);
 	pthread_attr_destroy(&attr);
+	return -err;
+}
+
+void kernel_start(struct kernel *k)
+{
+	if (task_start_thread(k->init))
+		die("cannot start the init task thread");
 }
 
 int kernel_wait_exited(struct kernel *k)

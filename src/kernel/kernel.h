@@ -32,5 +32,30 @@ void kernel_send_external_signal(struct kernel *k, int sig);
 
 /* Allocate a thread ID; -EAGAIN past TASKS_LIMIT. */
 int kernel_alloc_tid(struct kernel *k);
+/* TaskSet membership (taskset.c); the caller holds k->lock. */
+void taskset_insert_locked(struct kernel *k, struct task *t);
+void taskset_remove_live_locked(struct kernel *k, struct task *t);
+void taskset_remove_tid_locked(struct kernel *k, struct task *t);
+
+/* clone(2) and friends (task_clone.c). */
+struct clone_args_k {
+	uint64_t flags;
+	uint64_t pidfd, child_tid, parent_tid;
+	int exit_signal;
+	uint64_t stack, stack_size, tls;
+};
+long task_clone(struct task *t, const struct clone_args_k *args);
+long task_unshare(struct task *t, uint64_t flags);
+
+/* wait4/waitid (task_exit.c). */
+struct wait_opts {
+	int idtype;          /* P_PID, P_PGID, P_ALL */
+	int id;
+	int options;         /* WNOHANG, WEXITED, WSTOPPED, WCONTINUED, WNOWAIT, __W* */
+	/* Results: */
+	int pid, status, code, uid;   /* code: CLD_* for waitid */
+	uint64_t utime_ns, stime_ns;
+};
+long task_wait(struct task *t, struct wait_opts *w);
 
 #endif

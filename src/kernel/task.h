@@ -149,7 +149,7 @@ struct task {
 	struct task *tg_next;
 	/* vfork: the parent sleeps until this task execs or exits. */
 	struct task *vfork_parent;
-	bool vfork_done;
+	atomic_uint vfork_done_word;
 	int exit_signal_override;     /* clone's exit signal for the group */
 };
 
@@ -190,6 +190,10 @@ void task_exit_group(struct task *t, int status);
 /* The exit state: release the task's resources, notify, reap. */
 void task_exit_release(struct task *t);
 void task_free(struct task *t);
+/* Start the sentry thread running t's run loop. */
+int task_start_thread(struct task *t);
+/* Release a vfork parent waiting for t (exec or exit). */
+void task_vfork_release(struct task *t);
 
 /* TaskSet lookups; the caller holds kernel->lock. */
 struct task *kernel_task_by_tid_locked(struct kernel *k, int tid);

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 #include "kernel/kernel.h"
@@ -49,6 +50,46 @@ static void reset_signal_handlers(struct task *t)
 	t->altstack_flags = SS_DISABLE;
 }
 
+void timers_tg_exec(struct thread_group *tg) __attribute__((weak));
+
+/* execve in a multi-threaded process: the other threads die, and the
+ * exec'ing thread becomes the leader with the process ID as its thread ID
+ * (Linux's de_thread). */
+static void become_sole_thread(struct task *t)
+{
+	struct kernel *k = t->kernel;
+	struct thread_group *tg = t->tg;
+	pthread_mutex_lock(&k->lock);
+	for (struct task *o = tg->tasks; o; o = o->tg_next)
+		if (o != t) {
+			o->exiting = true;
+			task_interrupt(o);
+		}
+	pthread_mutex_unlock(&k->lock);
+	for (;;) {
+		pthread_mutex_lock(&tg->lock);
+		int live = tg->live_tasks;
+		pthread_mutex_unlock(&tg->lock);
+		if (live <= 1 || tg->exiting)
+			break;
+		struct timespec ts = { 0, 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	if (tg->leader == t)
+		return;
+	pthread_mutex_lock(&k->lock);
+	struct task *old = tg->leader;
+	if (old)
+		taskset_remove_tid_locked(k, old);
+	taskset_remove_tid_locked(k, t);
+	/* Re-insert under the process ID (insert counts a live task). */
+	taskset_remove_live_locked(k, t);
+	t->tid = tg->pid;
+	tg->leader = t;
+	taskset_insert_locked(k, t);
+	pthread_mutex_unlock(&k->lock);
+}
+
 int task_exec(struct task *t, const char *path, struct file *opened, struct strvec *argv,
 	      struct strvec *envp)
 {
@@ -56,6 +97,11 @@ int task_exec(struct task *t, const char *path, struct file *opened, struct strv
 	int err = loader_exec(t, path, opened, argv, envp, &img);
 	if (err)
 		return err;
+	if (t->tg->live_tasks > 1 || t->tg->leader != t)
+		become_sole_thread(t);
+	task_vfork_release(t);
+	if (timers_tg_exec)
+		timers_tg_exec(t->tg);
 	struct mm *old = t->mm;
 	t->mm = img.mm;
 	if (old)

@@ -1,29 +1,56 @@
 /*
- * Exit: exit_group marks the thread group exiting with its wait status;
- * each task then leaves through the exit state, releasing what it holds.
- * When init's thread group is gone the sandbox is over.
+ * Exit and wait. exit_group marks the thread group exiting with its wait
+ * status and pulls every task of it out of the application; each task then
+ * leaves through the exit state, releasing what it holds. The last task
+ * makes the group a zombie: its children go to init (or the nearest child
+ * subreaper), its parent gets the exit signal and wakes from wait. When
+ * init's thread group is gone, every task is killed and the sandbox ends.
+ *
+ * Task and thread-group structures are not freed after reaping yet (other
+ * threads may still hold pointers found before the reap); that needs
+ * reference counts on them.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
 
 #include "kernel/kernel.h"
+#include "kernel/signals.h"
 #include "kernel/task.h"
 #include "mm/mm.h"
 #include "vfs/vfs.h"
 
 /* From the futex code: wake waiters on a futex word (CLONE_CHILD_CLEARTID). */
 int futex_wake_addr(struct mm *mm, uint64_t addr, int n) __attribute__((weak));
+/* From the signal code (declared in signals.h; weak until it lands). */
+#pragma weak signal_send_tg
+#pragma weak signal_send_task
+#pragma weak siginfo_kernel
+/* From the timer code: the group's timers go with it. */
+void timers_tg_exit(struct thread_group *tg) __attribute__((weak));
 
 void task_exit_group(struct task *t, int status)
 {
 	struct thread_group *tg = t->tg;
+	struct kernel *k = t->kernel;
+	pthread_mutex_lock(&k->lock);
 	pthread_mutex_lock(&tg->lock);
-	if (!tg->exiting) {
+	bool first = !tg->exiting;
+	if (first) {
 		tg->exiting = true;
 		tg->exit_status = status;
 	}
 	pthread_mutex_unlock(&tg->lock);
 	t->exiting = true;
+	if (first)
+		for (struct task *o = tg->tasks; o; o = o->tg_next)
+			if (o != t) {
+				o->exiting = true;
+				task_interrupt(o);
+			}
+	pthread_mutex_unlock(&k->lock);
 }
 
 /* Linux's mm_release: clear and wake the child TID word. */
@@ -36,21 +63,152 @@ static void clear_child_tid(struct task *t)
 		futex_wake_addr(t->mm, t->clear_child_tid, 1);
 }
 
-static void thread_group_exited(struct task *t)
+/* The end of the sandbox: init is gone, so is everything else. */
+static void kill_all_locked(struct kernel *k)
+{
+	for (struct task *o = k->all_tasks; o; o = o->all_next) {
+		struct thread_group *tg = o->tg;
+		pthread_mutex_lock(&tg->lock);
+		if (!tg->exiting) {
+			tg->exiting = true;
+			tg->exit_status = SIGKILL;
+		}
+		pthread_mutex_unlock(&tg->lock);
+		o->exiting = true;
+		task_interrupt(o);
+	}
+}
+
+/* Where orphans go: the nearest ancestor that is a child subreaper, else
+ * init (PR_SET_CHILD_SUBREAPER, Linux's find_new_reaper). */
+static struct thread_group *new_reaper_locked(struct kernel *k, struct thread_group *dead)
+{
+	for (struct thread_group *a = dead->parent; a; a = a->parent)
+		if (a->child_subreaper && !a->zombie && a->live_tasks > 0)
+			return a;
+	return k->init ? k->init->tg : NULL;
+}
+
+static void unlink_child_locked(struct thread_group *parent, struct thread_group *child)
+{
+	for (struct thread_group **p = &parent->children; *p; p = &(*p)->sibling_next) {
+		if (*p == child) {
+			*p = child->sibling_next;
+			child->sibling_next = NULL;
+			return;
+		}
+	}
+}
+
+/* Give dead's children to a new parent; returns whether any was a zombie
+ * (the new parent must hear about it). */
+static bool reparent_children_locked(struct kernel *k, struct thread_group *dead, struct thread_group **to,
+				     struct task **pdeath, int *pdeath_sig, int *npdeath)
+{
+	struct thread_group *reaper = new_reaper_locked(k, dead);
+	bool zombies = false;
+	*to = reaper;
+	while (dead->children) {
+		struct thread_group *c = dead->children;
+		dead->children = c->sibling_next;
+		if (c->leader && c->leader->pdeath_signal && *npdeath < 64) {
+			pdeath[*npdeath] = c->leader;
+			pdeath_sig[(*npdeath)++] = c->leader->pdeath_signal;
+		}
+		if (!reaper || reaper == dead) {
+			c->parent = NULL;
+			continue;
+		}
+		c->parent = reaper;
+		c->sibling_next = reaper->children;
+		reaper->children = c;
+		if (c->zombie)
+			zombies = true;
+	}
+	return zombies;
+}
+
+/* Does the parent ask for its children to vanish without a wait?
+ * (SIGCHLD ignored or SA_NOCLDWAIT, for children exiting with SIGCHLD.) */
+static bool parent_autoreaps(struct thread_group *parent, int exit_signal)
+{
+	if (!parent || exit_signal != SIGCHLD)
+		return false;
+	struct k_sigaction *a = &parent->sighand->action[SIGCHLD - 1];
+	return a->handler == (uint64_t)SIG_IGN || (a->flags & SA_NOCLDWAIT);
+}
+
+static void child_siginfo(siginfo_t *info, struct thread_group *tg, int sig)
+{
+	memset(info, 0, sizeof *info);
+	info->si_signo = sig;
+	info->si_pid = tg->pid;
+	info->si_uid = tg->leader ? tg->leader->creds.ruid : 0;
+	int st = tg->exit_status;
+	if (WIFEXITED(st)) {
+		info->si_code = CLD_EXITED;
+		info->si_status = WEXITSTATUS(st);
+	} else {
+		info->si_code = WCOREDUMP(st) ? CLD_DUMPED : CLD_KILLED;
+		info->si_status = WTERMSIG(st);
+	}
+}
+
+static void reap_locked(struct kernel *k, struct thread_group *parent, struct thread_group *child)
+{
+	if (parent) {
+		unlink_child_locked(parent, child);
+		parent->cutime_ns += child->utime_ns + child->cutime_ns;
+		parent->cstime_ns += child->stime_ns + child->cstime_ns;
+	}
+	if (child->leader)
+		taskset_remove_tid_locked(k, child->leader);
+	child->parent = NULL;
+}
+
+/* The last task of tg is gone. Called with k->lock held. */
+struct exit_notes {
+	struct thread_group *notify;   /* the parent to wake */
+	siginfo_t info;                /* its exit signal, when send */
+	bool send;
+	struct task *pdeath[64];       /* children owed PR_SET_PDEATHSIG */
+	int pdeath_sig[64], npdeath;
+};
+
+static void thread_group_exited_locked(struct task *t, struct exit_notes *n)
 {
 	struct kernel *k = t->kernel;
-	if (t->tg->pid == 1) {
+	struct thread_group *tg = t->tg;
+	tg->zombie = true;
+	struct thread_group *reaper;
+	bool zombies = reparent_children_locked(k, tg, &reaper, n->pdeath, n->pdeath_sig, &n->npdeath);
+	if (zombies && reaper)
+		waitq_notify(&reaper->child_events, ~0u);
+	if (tg->pid == 1) {
+		kill_all_locked(k);
 		pthread_mutex_lock(&k->exit_lock);
 		k->init_exited = true;
-		k->init_status = t->tg->exit_status;
+		k->init_status = tg->exit_status;
 		pthread_cond_broadcast(&k->exit_cond);
 		pthread_mutex_unlock(&k->exit_lock);
+		return;
 	}
+	struct thread_group *parent = tg->parent;
+	if (parent_autoreaps(parent, tg->exit_signal)) {
+		reap_locked(k, parent, tg);
+	} else if (parent && tg->exit_signal) {
+		child_siginfo(&n->info, tg, tg->exit_signal);
+		n->send = true;
+	}
+	n->notify = parent;
 }
 
 void task_exit_release(struct task *t)
 {
+	struct kernel *k = t->kernel;
+	struct thread_group *tg = t->tg;
 	clear_child_tid(t);
+	task_vfork_release(t);
 	if (t->mm) {
 		mm_put(t->mm);
 		t->mm = NULL;
@@ -63,15 +221,43 @@ void task_exit_release(struct task *t)
 		fs_context_put(t->fs);
 		t->fs = NULL;
 	}
-	struct thread_group *tg = t->tg;
+	struct exit_notes n;
+	n.notify = NULL;
+	n.send = false;
+	n.npdeath = 0;
+	pthread_mutex_lock(&k->lock);
+	for (struct task **p = &tg->tasks; *p; p = &(*p)->tg_next) {
+		if (*p == t) {
+			*p = t->tg_next;
+			break;
+		}
+	}
+	taskset_remove_live_locked(k, t);
+	/* A thread's ID is free at once; the leader's is the process ID and
+	 * stays taken until the zombie is reaped. */
+	if (t != tg->leader)
+		taskset_remove_tid_locked(k, t);
 	pthread_mutex_lock(&tg->lock);
 	bool last = --tg->live_tasks == 0;
+	if (last && !tg->exiting) {
+		tg->exiting = true;
+		tg->exit_status = (t->exit_code & 0xff) << 8;
+	}
 	pthread_mutex_unlock(&tg->lock);
-	pthread_mutex_lock(&t->kernel->lock);
-	t->kernel->live_tasks--;
-	pthread_mutex_unlock(&t->kernel->lock);
 	if (last)
-		thread_group_exited(t);
+		thread_group_exited_locked(t, &n);
+	pthread_mutex_unlock(&k->lock);
+	if (last && timers_tg_exit)
+		timers_tg_exit(tg);
+	for (int i = 0; i < n.npdeath && signal_send_task && siginfo_kernel; i++) {
+		siginfo_t si;
+		siginfo_kernel(&si, n.pdeath_sig[i]);
+		signal_send_task(n.pdeath[i], &si);
+	}
+	if (n.send && signal_send_tg)
+		signal_send_tg(n.notify, &n.info);
+	if (n.notify)
+		waitq_notify(&n.notify->child_events, ~0u);
 }
 
 void task_free(struct task *t)
@@ -79,6 +265,133 @@ void task_free(struct task *t)
 	if (t->ctx)
 		platform->ctx_release(t->ctx);
 	t->ctx = NULL;
-	/* Thread groups and tasks stay allocated until reaping exists
-	 * (process-model issue): the parent may still look at them. */
+}
+
+void tg_notify_parent_stop(struct thread_group *tg, int why, int sig)
+{
+	struct kernel *k = tg->kernel;
+	pthread_mutex_lock(&k->lock);
+	struct thread_group *parent = tg->parent;
+	pthread_mutex_lock(&tg->lock);
+	if (why == CLD_STOPPED) {
+		tg->stopped = true;
+		tg->stop_signal = sig;
+		tg->stop_reported = false;
+		tg->continued = false;
+	} else {
+		tg->stopped = false;
+		tg->continued = true;
+	}
+	pthread_mutex_unlock(&tg->lock);
+	bool send = parent && !(parent->sighand->action[SIGCHLD - 1].flags & SA_NOCLDSTOP) &&
+		    parent->sighand->action[SIGCHLD - 1].handler != (uint64_t)SIG_IGN;
+	pthread_mutex_unlock(&k->lock);
+	if (!parent)
+		return;
+	if (send && signal_send_tg) {
+		siginfo_t info;
+		memset(&info, 0, sizeof info);
+		info.si_signo = SIGCHLD;
+		info.si_code = why;
+		info.si_pid = tg->pid;
+		info.si_uid = tg->leader ? tg->leader->creds.ruid : 0;
+		info.si_status = why == CLD_STOPPED ? sig : SIGCONT;
+		signal_send_tg(parent, &info);
+	}
+	waitq_notify(&parent->child_events, ~0u);
+}
+
+/* ---- wait ------------------------------------------------------------- */
+
+static bool wait_selects(struct task *t, struct wait_opts *w, struct thread_group *c)
+{
+	switch (w->idtype) {
+	case P_PID:
+		if (c->pid != w->id)
+			return false;
+		break;
+	case P_PGID:
+		if (c->pgid != w->id)
+			return false;
+		break;
+	default:
+		break;
+	}
+	/* A "clone" child reports to its parent with a signal other than
+	 * SIGCHLD; __WCLONE waits for those only, __WALL for both. */
+	if (w->options & __WALL)
+		return true;
+	bool clone_child = c->exit_signal != SIGCHLD;
+	return !!(w->options & __WCLONE) == clone_child;
+}
+
+/* One pass over the children. Returns the pid reported, 0 when some child
+ * matched but none had news, -ECHILD when none matched. */
+static long wait_scan_locked(struct task *t, struct wait_opts *w)
+{
+	struct kernel *k = t->kernel;
+	bool any = false;
+	for (struct thread_group *c = t->tg->children; c; c = c->sibling_next) {
+		if (!wait_selects(t, w, c))
+			continue;
+		any = true;
+		pthread_mutex_lock(&c->lock);
+		if (c->zombie && (w->options & WEXITED)) {
+			pthread_mutex_unlock(&c->lock);
+			w->pid = c->pid;
+			w->status = c->exit_status;
+			w->uid = c->leader ? (int)c->leader->creds.ruid : 0;
+			w->code = WIFEXITED(c->exit_status) ? CLD_EXITED
+				  : WCOREDUMP(c->exit_status) ? CLD_DUMPED : CLD_KILLED;
+			w->utime_ns = c->utime_ns + c->cutime_ns;
+			w->stime_ns = c->stime_ns + c->cstime_ns;
+			if (!(w->options & WNOWAIT))
+				reap_locked(k, t->tg, c);
+			return w->pid;
+		}
+		if (c->stopped && !c->stop_reported && (w->options & WSTOPPED) && !c->zombie) {
+			if (!(w->options & WNOWAIT))
+				c->stop_reported = true;
+			w->pid = c->pid;
+			w->status = (c->stop_signal << 8) | 0x7f;
+			w->code = CLD_STOPPED;
+			w->uid = c->leader ? (int)c->leader->creds.ruid : 0;
+			pthread_mutex_unlock(&c->lock);
+			return w->pid;
+		}
+		if (c->continued && (w->options & WCONTINUED) && !c->zombie) {
+			if (!(w->options & WNOWAIT))
+				c->continued = false;
+			w->pid = c->pid;
+			w->status = 0xffff;
+			w->code = CLD_CONTINUED;
+			w->uid = c->leader ? (int)c->leader->creds.ruid : 0;
+			pthread_mutex_unlock(&c->lock);
+			return w->pid;
+		}
+		pthread_mutex_unlock(&c->lock);
+	}
+	return any ? 0 : -ECHILD;
+}
+
+long task_wait(struct task *t, struct wait_opts *w)
+{
+	struct kernel *k = t->kernel;
+	struct waiter wt;
+	memset(&wt, 0, sizeof wt);
+	waitq_add(&t->tg->child_events, &wt, t, ~0u);
+	long ret;
+	for (;;) {
+		pthread_mutex_lock(&k->lock);
+		ret = wait_scan_locked(t, w);
+		pthread_mutex_unlock(&k->lock);
+		if (ret != 0 || (w->options & WNOHANG))
+			break;
+		if (task_block(t, NULL) == -EINTR) {
+			ret = -ERESTARTSYS;
+			break;
+		}
+	}
+	waitq_remove(&t->tg->child_events, &wt);
+	return ret;
 }

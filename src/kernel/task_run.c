@@ -83,7 +83,7 @@ static const struct task_state *st_syscall_execute(struct task *t)
 	t->syscall_nr = nr;
 	arch_syscall_args(&t->arch, t->syscall_args);
 	long ret = syscall_dispatch(t, nr, t->syscall_args);
-	if (t->exiting)
+	if (t->exiting || t->tg->exiting)
 		return &st_exit;
 	syscall_set_result(t, ret);
 	return &st_app;
@@ -93,10 +93,10 @@ static const struct task_state *st_syscall_execute(struct task *t)
 
 static const struct task_state *st_app_execute(struct task *t)
 {
-	if (t->exiting)
+	if (t->exiting || t->tg->exiting)
 		return &st_exit;
 	signals_handle_pending(t);
-	if (t->exiting)
+	if (t->exiting || t->tg->exiting)
 		return &st_exit;
 	/* Interrupts were for the sentry side; the application runs again. */
 	atomic_store(&t->interrupted, false);

@@ -424,10 +424,6 @@ static int map_present(struct mm *mm, struct vma *v, uint64_t start, uint64_t en
 		int prot = v->prot;
 		if (want && (*e & PTE_COW))
 			prot &= ~PROT_WRITE;
-		bool already = want && (*e & PTE_MAPPED) &&
-			       !!(*e & PTE_MAPPED_W) == !!(prot & PROT_WRITE);
-		if (already)
-			want = false;
 		if (run_len && (!want || prot != run_prot || PTE_OFF(*e) != run_off + run_len)) {
 			int r = platform->as_map(caller_ctx(), mm->as, run_addr, run_len, run_prot, run_off);
 			if (r && !err)

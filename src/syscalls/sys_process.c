@@ -22,9 +22,9 @@ SYSCALL_DEFINE(getppid)
 
 SYSCALL_DEFINE(exit)
 {
-	/* The last thread leaving ends the group with this status. */
-	if (t->tg->live_tasks == 1)
-		task_exit_group(t, (int)(a[0] & 0xff) << 8);
+	/* Only this thread; the last one leaving ends the group with its
+	 * code (task_exit_release). */
+	t->exit_code = (int)(a[0] & 0xff);
 	t->exiting = true;
 	return 0;
 }
@@ -206,4 +206,191 @@ SYSCALL_DEFINE(prctl)
 		return -EINVAL;
 	}
 	}
+}
+
+/* ---- clone, fork, vfork, wait ---------------------------------------- */
+
+#include "kernel/kernel.h"
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+/* x86-64 clone(flags, stack, parent_tid, child_tid, tls). */
+SYSCALL_DEFINE(clone)
+{
+	struct clone_args_k c = {
+		.flags = a[0] & ~0xffULL,
+		.exit_signal = (int)(a[0] & 0xff),
+		.stack = a[1],
+		.parent_tid = a[2],
+		.child_tid = a[3],
+		.tls = a[4],
+	};
+	/* clone() cannot carry the new clone3-only flags. */
+	if (c.flags >> 32)
+		return -EINVAL;
+	return task_clone(t, &c);
+}
+
+SYSCALL_DEFINE(fork)
+{
+	struct clone_args_k c = { .exit_signal = SIGCHLD };
+	return task_clone(t, &c);
+}
+
+SYSCALL_DEFINE(vfork)
+{
+	struct clone_args_k c = { .flags = CLONE_VM | CLONE_VFORK, .exit_signal = SIGCHLD };
+	return task_clone(t, &c);
+}
+
+/* struct clone_args of clone3(2), version 2 (88 bytes). */
+struct clone_args_user {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size, cgroup;
+};
+#define CLONE_ARGS_SIZE_VER0 64
+
+SYSCALL_DEFINE(clone3)
+{
+	size_t size = a[1];
+	struct clone_args_user u;
+	memset(&u, 0, sizeof u);
+	if (size < CLONE_ARGS_SIZE_VER0)
+		return -EINVAL;
+	if (size > PAGE_SIZE)
+		return -E2BIG;
+	if (task_copy_in(t, &u, a[0], size < sizeof u ? size : sizeof u))
+		return -EFAULT;
+	/* A larger struct from a newer program is fine if the tail is zero. */
+	for (size_t off = sizeof u; off < size; off += 8) {
+		uint64_t w = 0;
+		size_t n = size - off < 8 ? size - off : 8;
+		if (task_copy_in(t, &w, a[0] + off, n))
+			return -EFAULT;
+		if (w)
+			return -E2BIG;
+	}
+	if (u.exit_signal & ~0xffULL)
+		return -EINVAL;
+	if ((u.flags & CSIGNAL) || (u.flags & CLONE_DETACHED))
+		return -EINVAL;
+	if ((u.stack == 0) != (u.stack_size == 0))
+		return -EINVAL;
+	if (u.set_tid || u.set_tid_size) {
+		if (!u.set_tid != !u.set_tid_size || u.set_tid_size > 32)
+			return -EINVAL;
+		syscall_report_unsupported("clone3 set_tid");
+		return -EINVAL;
+	}
+	struct clone_args_k c = {
+		.flags = u.flags,
+		.pidfd = u.pidfd,
+		.child_tid = u.child_tid,
+		.parent_tid = u.parent_tid,
+		.exit_signal = (int)u.exit_signal,
+		.stack = u.stack,
+		.stack_size = u.stack_size,
+		.tls = u.tls,
+	};
+	/* clone3's stack is the lowest address of the stack area. */
+	if (!u.stack)
+		c.stack_size = 0;
+	return task_clone(t, &c);
+}
+
+SYSCALL_DEFINE(unshare) { return task_unshare(t, a[0]); }
+
+static void rusage_from(struct rusage *ru, uint64_t utime_ns, uint64_t stime_ns)
+{
+	memset(ru, 0, sizeof *ru);
+	ru->ru_utime.tv_sec = utime_ns / 1000000000;
+	ru->ru_utime.tv_usec = utime_ns % 1000000000 / 1000;
+	ru->ru_stime.tv_sec = stime_ns / 1000000000;
+	ru->ru_stime.tv_usec = stime_ns % 1000000000 / 1000;
+}
+
+SYSCALL_DEFINE(wait4)
+{
+	int pid = (int)a[0];
+	int options = (int)a[2];
+	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL))
+		return -EINVAL;
+	/* Linux: -INT_MIN has no positive counterpart. */
+	if (pid == INT32_MIN)
+		return -ESRCH;
+	struct wait_opts w = { .options = options | WEXITED };
+	if (pid > 0) {
+		w.idtype = P_PID;
+		w.id = pid;
+	} else if (pid == -1) {
+		w.idtype = P_ALL;
+	} else {
+		w.idtype = P_PGID;
+		w.id = pid == 0 ? t->tg->pgid : -pid;
+	}
+	long r = task_wait(t, &w);
+	if (r <= 0)
+		return r;
+	if (a[1] && task_copy_out(t, a[1], &w.status, sizeof w.status))
+		return -EFAULT;
+	if (a[3]) {
+		struct rusage ru;
+		rusage_from(&ru, w.utime_ns, w.stime_ns);
+		if (task_copy_out(t, a[3], &ru, sizeof ru))
+			return -EFAULT;
+	}
+	return r;
+}
+
+SYSCALL_DEFINE(waitid)
+{
+	int idtype = (int)a[0], id = (int)a[1], options = (int)a[3];
+	if (options & ~(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL))
+		return -EINVAL;
+	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
+		return -EINVAL;
+	struct wait_opts w = { .options = options, .idtype = idtype, .id = id };
+	switch (idtype) {
+	case P_ALL:
+		break;
+	case P_PID:
+		if (id <= 0)
+			return -EINVAL;
+		break;
+	case P_PGID:
+		if (id < 0)
+			return -EINVAL;
+		if (id == 0)
+			w.id = t->tg->pgid;
+		break;
+	default:
+		if (idtype == 3 /* P_PIDFD */)
+			syscall_report_unsupported("waitid P_PIDFD");
+		return -EINVAL;
+	}
+	long r = task_wait(t, &w);
+	if (r < 0)
+		return r;
+	if (a[2]) {
+		siginfo_t si;
+		memset(&si, 0, sizeof si);
+		if (r > 0) {
+			si.si_signo = SIGCHLD;
+			si.si_code = w.code;
+			si.si_pid = w.pid;
+			si.si_uid = w.uid;
+			si.si_status = w.code == CLD_EXITED ? WEXITSTATUS(w.status)
+				       : w.code == CLD_STOPPED ? WSTOPSIG(w.status)
+				       : w.code == CLD_CONTINUED ? SIGCONT : WTERMSIG(w.status);
+		}
+		if (task_copy_out(t, a[2], &si, sizeof si))
+			return -EFAULT;
+	}
+	if (a[4]) {
+		struct rusage ru;
+		rusage_from(&ru, w.utime_ns, w.stime_ns);
+		if (task_copy_out(t, a[4], &ru, sizeof ru))
+			return -EFAULT;
+	}
+	return 0;
 }

@@ -292,11 +292,12 @@ static int ctx_attach(struct plat_ctx *ctx, struct plat_as *as)
 	return 0;
 }
 
+/* Every change is applied as an unmap: a stub maps only the pages it
+ * touched, so mprotect over a range would fail at the first hole (ENOMEM)
+ * half done; unmapped pages simply fault back in with the new protections. */
 static long stub_mprotect_or_unmap(pid_t pid, const struct inval *c)
 {
-	if (c->prot < 0)
-		return stub_inject(pid, STUB_INSN_SYSCALL, SYS_munmap, c->addr, c->len, 0, 0, 0, 0);
-	return stub_inject(pid, STUB_INSN_SYSCALL, SYS_mprotect, c->addr, c->len, c->prot, 0, 0, 0);
+	return stub_inject(pid, STUB_INSN_SYSCALL, SYS_munmap, c->addr, c->len, 0, 0, 0, 0);
 }
 
 /* Bring ctx's stub up to date with the changes logged in its space. A stub
