@@ -9,6 +9,7 @@
 #include "kernel/task.h"
 #include "lib/log.h"
 #include "mm/memfile.h"
+#include "mm/pagecache.h"
 #include "syscalls/syscalls.h"
 #include "vfs/vfs.h"
 
@@ -353,6 +354,17 @@ static int populate_page(struct mm *mm, struct vma *v, uint64_t addr, uint64_t *
 				return err;
 			*e = off | PTE_PRESENT;
 			return 0;
+		}
+		if (v->file) {
+			/* Private file pages start as shared copies of the
+			 * page cache, copied on the first write. */
+			err = pagecache_page(v->file, (v->off + addr - v->start) / PAGE_SIZE, &off);
+			if (err == 0) {
+				*e = off | PTE_PRESENT | PTE_COW;
+				return 0;
+			}
+			if (err != -ENOENT)
+				return err;
 		}
 		err = mf_alloc(1, &off);
 		if (err)
@@ -819,6 +831,12 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags, st
 		}
 	} else if (f) {
 		file_get(f);
+		/* tmpfs: shared mappings use the file's own pages. */
+		struct memobj *fo = shared ? file_memobj(f) : NULL;
+		if (fo) {
+			memobj_get(fo);
+			v.obj = fo;
+		}
 	}
 	ret = vma_insert(&mm->vmas, &v);
 	if (ret) {

@@ -1,8 +1,9 @@
 /*
  * File syscalls: open, read/write and friends, stat, directories, paths,
- * access, the working directory, and the calls that would change a file
- * system (EROFS on the read-only root after Linux's own checks, in
- * Linux's order).
+ * access, the working directory, and the calls that change a file system
+ * (creation, removal, rename, attributes, truncate, fallocate). These copy
+ * their arguments in and leave the Linux rules to the VFS (vfs/namei.c):
+ * tmpfs takes the changes, the read-only root answers EROFS.
  *
  * Descriptor-table calls (close, dup, fcntl, pipe, ioctl, umask) are in
  * sys_fd.c.
@@ -57,29 +58,6 @@ static struct file *fget_io(struct task *t, int fd)
 	return f;
 }
 
-/* A walk to the parent of path's last component (filename_parentat). */
-static int walk_parent(struct task *t, int dirfd, const char *path, struct walk *w)
-{
-	int err = vfs_walk_start(t, NULL, dirfd, path, w);
-	if (err)
-		return err;
-	w->flags = WALK_PARENT;
-	return vfs_walk(w, path);
-}
-
-/* The last component of a parent walk, through the dentry cache:
- * its inode or NULL, or an error pointer in *err. */
-static struct inode *walk_last_inode(struct walk *w, struct dentry **dp, int *err)
-{
-	struct dentry *d;
-	*err = dcache_lookup(w->cur.dentry, w->last, w->last_len, &d);
-	if (*err)
-		return NULL;
-	if (dp)
-		*dp = d;
-	return atomic_load(&d->inode);
-}
-
 /* What a file system says to a change it cannot make: EROFS on a
  * read-only mount (mnt_want_write); otherwise the fs lacks the operation,
  * which is reported, with EPERM. */
@@ -93,106 +71,16 @@ static long fs_change_denied(struct mount *mnt, const char *what)
 	return -EPERM;
 }
 
-/* filename_create(): the parent must exist and be searchable; EEXIST if
- * the name exists (or is "." / ".."); ENOENT for a trailing slash when not
- * creating a directory; then the mount must be writable. */
-static long create_check(struct task *t, int dirfd, const char *path, bool want_dir,
-			 const char *what, struct mount **mnt_out)
-{
-	struct walk w;
-	int err = walk_parent(t, dirfd, path, &w);
-	if (err)
-		return err;
-	if (w.last_type != LAST_NORM)
-		return -EEXIST;
-	struct inode *ino = walk_last_inode(&w, NULL, &err);
-	if (err)
-		return err;
-	if (ino)
-		return -EEXIST;
-	if (w.trailing_slash && !want_dir)
-		return -ENOENT;
-	if (mnt_out)
-		*mnt_out = w.cur.mnt;
-	return fs_change_denied(w.cur.mnt, what);
-}
-
 /* --- open ----------------------------------------------------------- */
 
-/* The bit of O_TMPFILE that is not O_DIRECTORY (glibc's __O_TMPFILE
- * includes O_DIRECTORY). */
-#define O_TMPFILE_BIT 020000000
-
-static int open_file(struct task *t, int dirfd, const char *path, int flags, struct file **out)
-{
-	if (flags & O_PATH)
-		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
-	if (flags & O_TMPFILE_BIT) {
-		/* O_TMPFILE needs O_DIRECTORY (part of the flag) and write
-		 * access; it creates, so a read-only mount refuses it. */
-		if ((flags & O_TMPFILE) != O_TMPFILE || !(flags & (O_WRONLY | O_RDWR)))
-			return -EINVAL;
-		struct path p;
-		int err = vfs_lookup_at(t, NULL, dirfd, path, WALK_FOLLOW | WALK_DIRECTORY, &p);
-		if (err)
-			return err;
-		if (p.mnt->fs->readonly)
-			return -EROFS;
-		syscall_report_unsupported("open O_TMPFILE");
-		return -EOPNOTSUPP;
-	}
-	if ((flags & O_CREAT) && (flags & O_DIRECTORY))
-		return -EINVAL;
-
-	int wflags = (flags & O_NOFOLLOW) ? 0 : WALK_FOLLOW;
-	if (flags & O_DIRECTORY)
-		wflags |= WALK_DIRECTORY;
-	struct path p;
-	int err;
-	if (!(flags & O_CREAT)) {
-		err = vfs_lookup_at(t, NULL, dirfd, path, wflags, &p);
-		if (err)
-			return err;
-		return vfs_open_resolved(&t->creds, p, flags, out);
-	}
-
-	/* O_CREAT: look at the last component first. */
-	struct walk w;
-	err = walk_parent(t, dirfd, path, &w);
-	if (err)
-		return err;
-	if (w.last_type != LAST_NORM)
-		return -EISDIR;
-	struct inode *ino = walk_last_inode(&w, NULL, &err);
-	if (err)
-		return err;
-	if (!ino) {
-		if (w.trailing_slash)
-			return -EISDIR;
-		return (int)fs_change_denied(w.cur.mnt, "open O_CREAT");
-	}
-	if (flags & O_EXCL)
-		return -EEXIST;
-	err = vfs_lookup_at(t, NULL, dirfd, path, wflags, &p);
-	if (err == -ENOENT) {
-		/* A dangling symlink: Linux would create its target. */
-		return w.cur.mnt->fs->readonly ? -EROFS : -ENOENT;
-	}
-	if (err)
-		return err;
-	if (S_ISDIR(path_inode(p)->st.st_mode))
-		return -EISDIR;
-	return vfs_open_resolved(&t->creds, p, flags, out);
-}
-
-static long do_openat(struct task *t, int dirfd, uint64_t upath, int flags)
+static long do_openat(struct task *t, int dirfd, uint64_t upath, int flags, mode_t mode)
 {
 	char path[VFS_PATH_MAX];
 	long err = copy_path_nonempty(t, upath, path);
 	if (err)
 		return err;
 	struct file *f;
-	err = open_file(t, dirfd, path, flags, &f);
+	err = vfs_openat(t, dirfd, path, flags, mode, &f);
 	if (err)
 		return err;
 	int fd = fdt_alloc(t->fdt, f, 0, flags & O_CLOEXEC, task_nofile_limit(t));
@@ -200,10 +88,14 @@ static long do_openat(struct task *t, int dirfd, uint64_t upath, int flags)
 	return fd;
 }
 
-SYSCALL_DEFINE(openat) { return do_openat(t, (int)a[0], a[1], (int)a[2]); }
-SYSCALL_DEFINE(open) { return do_openat(t, AT_FDCWD, a[0], (int)a[1]); }
-SYSCALL_DEFINE(creat) { return do_openat(t, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC); }
-const char sys_openat_partial[] = "no file creation (read-only root), no O_TMPFILE";
+SYSCALL_DEFINE(openat) { return do_openat(t, (int)a[0], a[1], (int)a[2], (mode_t)a[3]); }
+SYSCALL_DEFINE(open) { return do_openat(t, AT_FDCWD, a[0], (int)a[1], (mode_t)a[2]); }
+SYSCALL_DEFINE(creat)
+{
+	return do_openat(t, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, (mode_t)a[1]);
+}
+const char sys_openat_partial[] = "files are created on tmpfs only (/tmp, /dev/shm); "
+				  "FIFOs need the pipe side";
 
 /* --- read and write ------------------------------------------------- */
 
@@ -286,6 +178,10 @@ static long do_rw_iov(struct task *t, int fd, uint64_t uiov, uint64_t cnt, int64
 	int iof = (rwf & RWF_NOWAIT) ? IOF_NOWAIT : 0;
 	if (rwf & RWF_NOSIGNAL)
 		iof |= IOF_NOSIGNAL;
+	if (rwf & RWF_APPEND)
+		iof |= IOF_APPEND;
+	if (rwf & RWF_NOAPPEND)
+		iof |= IOF_NOAPPEND;
 	r = write ? vfs_writev(t, f, iov, (int)cnt, pos, iof)
 		  : vfs_readv(t, f, iov, (int)cnt, pos, iof);
 	if (write && r > 0 && (rwf & (RWF_DSYNC | RWF_SYNC)) && f->ops->fsync) {
@@ -326,17 +222,12 @@ static long do_rw_iov2(struct task *t, const uint64_t *a, bool write)
 	if (rwf & ~(RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT | RWF_APPEND | RWF_NOAPPEND |
 		    RWF_NOSIGNAL))
 		return -EOPNOTSUPP;
-	if (rwf & RWF_APPEND) {
-		syscall_report_unsupported("pwritev2 RWF_APPEND");
-		return -EOPNOTSUPP;
-	}
 	/* Offset -1: the file position, as readv/writev. */
 	return do_rw_iov(t, (int)a[0], a[1], a[2], pos == -1 ? NULL : &pos, rwf, write);
 }
 
 SYSCALL_DEFINE(preadv2) { return do_rw_iov2(t, a, false); }
 SYSCALL_DEFINE(pwritev2) { return do_rw_iov2(t, a, true); }
-const char sys_pwritev2_partial[] = "no RWF_APPEND";
 
 SYSCALL_DEFINE(lseek)
 {
@@ -415,7 +306,7 @@ static long stat_at(struct task *t, int dirfd, uint64_t upath, int atflags, stru
 	int err = vfs_lookup_at(t, NULL, dirfd, path, wflags | WALK_EMPTY, &p);
 	if (err)
 		return err;
-	*st = path_inode(p)->st;
+	inode_stat(path_inode(p), st);
 	return 0;
 }
 
@@ -689,6 +580,9 @@ SYSCALL_DEFINE(getcwd)
 	size_t size = a[1];
 	struct path root, cwd;
 	fs_context_paths(t->fs, &root, &cwd);
+	/* A working directory that was removed has no path: ENOENT. */
+	if (cwd.dentry->parent && !cwd.dentry->hashed)
+		return -ENOENT;
 	char buf[VFS_PATH_MAX];
 	int len = vfs_path_string(cwd, root, buf, sizeof(buf));
 	if (len < 0)
@@ -735,19 +629,19 @@ SYSCALL_DEFINE(fchdir)
 
 /* --- calls that change a file system ---------------------------------- */
 
-static long do_mkdirat(struct task *t, int dirfd, uint64_t upath)
+static long do_mkdirat(struct task *t, int dirfd, uint64_t upath, mode_t mode)
 {
 	char path[VFS_PATH_MAX];
 	long err = copy_path_nonempty(t, upath, path);
 	if (err)
 		return err;
-	return create_check(t, dirfd, path, true, "mkdir", NULL);
+	return vfs_mkdirat(t, dirfd, path, mode);
 }
 
-SYSCALL_DEFINE(mkdir) { return do_mkdirat(t, AT_FDCWD, a[0]); }
-SYSCALL_DEFINE(mkdirat) { return do_mkdirat(t, (int)a[0], a[1]); }
+SYSCALL_DEFINE(mkdir) { return do_mkdirat(t, AT_FDCWD, a[0], (mode_t)a[1]); }
+SYSCALL_DEFINE(mkdirat) { return do_mkdirat(t, (int)a[0], a[1], (mode_t)a[2]); }
 
-static long do_mknodat(struct task *t, int dirfd, uint64_t upath, unsigned int mode)
+static long do_mknodat(struct task *t, int dirfd, uint64_t upath, unsigned int mode, unsigned int dev)
 {
 	/* may_mknod(): a directory is EPERM, an unknown type EINVAL. */
 	switch (mode & S_IFMT) {
@@ -762,11 +656,19 @@ static long do_mknodat(struct task *t, int dirfd, uint64_t upath, unsigned int m
 	long err = copy_path_nonempty(t, upath, path);
 	if (err)
 		return err;
-	return create_check(t, dirfd, path, false, "mknod", NULL);
+	/* The old encoding of dev_t (new_decode_dev). */
+	dev_t d = makedev((dev & 0xfff00) >> 8, (dev & 0xff) | ((dev >> 12) & 0xfff00));
+	return vfs_mknodat(t, dirfd, path, mode, d);
 }
 
-SYSCALL_DEFINE(mknod) { return do_mknodat(t, AT_FDCWD, a[0], (unsigned int)a[1]); }
-SYSCALL_DEFINE(mknodat) { return do_mknodat(t, (int)a[0], a[1], (unsigned int)a[2]); }
+SYSCALL_DEFINE(mknod)
+{
+	return do_mknodat(t, AT_FDCWD, a[0], (unsigned int)a[1], (unsigned int)a[2]);
+}
+SYSCALL_DEFINE(mknodat)
+{
+	return do_mknodat(t, (int)a[0], a[1], (unsigned int)a[2], (unsigned int)a[3]);
+}
 
 static long do_symlinkat(struct task *t, uint64_t utarget, int dirfd, uint64_t upath)
 {
@@ -777,16 +679,21 @@ static long do_symlinkat(struct task *t, uint64_t utarget, int dirfd, uint64_t u
 	err = copy_path_nonempty(t, upath, path);
 	if (err)
 		return err;
-	return create_check(t, dirfd, path, false, "symlink", NULL);
+	return vfs_symlinkat(t, target, dirfd, path);
 }
 
 SYSCALL_DEFINE(symlink) { return do_symlinkat(t, a[0], AT_FDCWD, a[1]); }
 SYSCALL_DEFINE(symlinkat) { return do_symlinkat(t, a[0], (int)a[1], a[2]); }
 
+#define CAP_DAC_READ_SEARCH 2
+
 static long do_linkat(struct task *t, int olddirfd, uint64_t uold, int newdirfd, uint64_t unew, int flags)
 {
 	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
+	/* linkat(2): AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH. */
+	if ((flags & AT_EMPTY_PATH) && !((t->creds.cap_effective >> CAP_DAC_READ_SEARCH) & 1))
+		return -ENOENT;
 	char oldp[VFS_PATH_MAX], newp[VFS_PATH_MAX];
 	long err = copy_path(t, uold, oldp);
 	if (err)
@@ -794,18 +701,25 @@ static long do_linkat(struct task *t, int olddirfd, uint64_t uold, int newdirfd,
 	if (!oldp[0] && !(flags & AT_EMPTY_PATH))
 		return -ENOENT;
 	struct path op;
-	err = vfs_lookup_at(t, NULL, olddirfd, oldp,
-			    ((flags & AT_SYMLINK_FOLLOW) ? WALK_FOLLOW : 0) | WALK_EMPTY, &op);
-	if (err)
-		return err;
+	if (!oldp[0] && olddirfd != AT_FDCWD) {
+		/* The descriptor itself (an O_TMPFILE file, say). */
+		struct file *f = fget(t, olddirfd);
+		if (!f)
+			return -EBADF;
+		op = f->path;
+		file_put(f);
+		if (!op.mnt)
+			return -ENOENT;
+	} else {
+		err = vfs_lookup_at(t, NULL, olddirfd, oldp,
+				    ((flags & AT_SYMLINK_FOLLOW) ? WALK_FOLLOW : 0) | WALK_EMPTY, &op);
+		if (err)
+			return err;
+	}
 	err = copy_path_nonempty(t, unew, newp);
 	if (err)
 		return err;
-	struct mount *nm = NULL;
-	err = create_check(t, newdirfd, newp, false, "link", &nm);
-	if (err == -EPERM && nm && nm != op.mnt)
-		return -EXDEV;
-	return err;
+	return vfs_linkat(t, op, newdirfd, newp);
 }
 
 SYSCALL_DEFINE(link) { return do_linkat(t, AT_FDCWD, a[0], AT_FDCWD, a[1], 0); }
@@ -817,38 +731,7 @@ static long do_unlinkat(struct task *t, int dirfd, uint64_t upath, bool rmdir)
 	long err = copy_path_nonempty(t, upath, path);
 	if (err)
 		return err;
-	struct walk w;
-	err = walk_parent(t, dirfd, path, &w);
-	if (err)
-		return err;
-	if (rmdir) {
-		if (w.last_type == LAST_DOT)
-			return -EINVAL;
-		if (w.last_type == LAST_DOTDOT)
-			return -ENOTEMPTY;
-		if (w.last_type == LAST_ROOT)
-			return -EBUSY;
-	} else if (w.last_type != LAST_NORM) {
-		return -EISDIR;
-	}
-	if (w.cur.mnt->fs->readonly)
-		return -EROFS;
-	struct dentry *d;
-	int lerr;
-	struct inode *ino = walk_last_inode(&w, &d, &lerr);
-	if (lerr)
-		return lerr;
-	if (!ino)
-		return -ENOENT;
-	if (rmdir && !S_ISDIR(ino->st.st_mode))
-		return -ENOTDIR;
-	if (!rmdir && S_ISDIR(ino->st.st_mode))
-		return -EISDIR;
-	if (!rmdir && w.trailing_slash)
-		return -ENOTDIR;
-	if (atomic_load(&d->mounted))
-		return -EBUSY;
-	return fs_change_denied(w.cur.mnt, rmdir ? "rmdir" : "unlink");
+	return vfs_unlinkat(t, dirfd, path, rmdir);
 }
 
 SYSCALL_DEFINE(unlink) { return do_unlinkat(t, AT_FDCWD, a[0], false); }
@@ -882,28 +765,7 @@ static long do_renameat2(struct task *t, int olddirfd, uint64_t uold, int newdir
 	err = copy_path_nonempty(t, unew, newp);
 	if (err)
 		return err;
-	struct walk ow, nw;
-	err = walk_parent(t, olddirfd, oldp, &ow);
-	if (err)
-		return err;
-	err = walk_parent(t, newdirfd, newp, &nw);
-	if (err)
-		return err;
-	if (ow.cur.mnt != nw.cur.mnt)
-		return -EXDEV;
-	if (ow.last_type != LAST_NORM)
-		return -EBUSY;
-	if (nw.last_type != LAST_NORM)
-		return (flags & RENAME_NOREPLACE) ? -EEXIST : -EBUSY;
-	if (ow.cur.mnt->fs->readonly)
-		return -EROFS;
-	int lerr;
-	struct inode *oi = walk_last_inode(&ow, NULL, &lerr);
-	if (lerr)
-		return lerr;
-	if (!oi)
-		return -ENOENT;
-	return fs_change_denied(ow.cur.mnt, "rename");
+	return vfs_renameat2(t, olddirfd, oldp, newdirfd, newp, flags);
 }
 
 SYSCALL_DEFINE(rename) { return do_renameat2(t, AT_FDCWD, a[0], AT_FDCWD, a[1], 0); }
@@ -913,77 +775,120 @@ SYSCALL_DEFINE(renameat2)
 	return do_renameat2(t, (int)a[0], a[1], (int)a[2], a[3], (unsigned int)a[4]);
 }
 
-/* chmod, chown, utimes on a path: the path must resolve; then the mount
- * must be writable (mnt_want_write comes before the owner checks). */
-static long change_path_attr(struct task *t, int dirfd, uint64_t upath, int atflags,
-			     bool empty_ok, const char *what)
+/* What a path names for chmod, chown and utimes (user_path_at with
+ * LOOKUP_EMPTY when allowed): its mount and inode. */
+static long attr_target_path(struct task *t, int dirfd, uint64_t upath, int atflags,
+			     struct mount **mnt, struct inode **ino)
 {
 	char path[VFS_PATH_MAX];
 	long err = copy_path(t, upath, path);
 	if (err)
 		return err;
-	if (!path[0] && !(empty_ok && (atflags & AT_EMPTY_PATH)))
+	if (!path[0] && !(atflags & AT_EMPTY_PATH))
 		return -ENOENT;
-	struct mount *mnt;
 	if (!path[0] && dirfd != AT_FDCWD) {
 		struct file *f = fget(t, dirfd);
 		if (!f)
 			return -EBADF;
-		mnt = f->path.mnt;
+		*mnt = f->path.mnt;
+		*ino = f->inode;
 		file_put(f);
-	} else {
-		struct path p;
-		int wflags = ((atflags & AT_SYMLINK_NOFOLLOW) ? 0 : WALK_FOLLOW) | WALK_EMPTY;
-		err = vfs_lookup_at(t, NULL, dirfd, path, wflags, &p);
-		if (err)
-			return err;
-		mnt = p.mnt;
+		return *ino ? 0 : -EBADF;
 	}
-	return fs_change_denied(mnt, what);
+	struct path p;
+	int wflags = ((atflags & AT_SYMLINK_NOFOLLOW) ? 0 : WALK_FOLLOW) | WALK_EMPTY;
+	err = vfs_lookup_at(t, NULL, dirfd, path, wflags, &p);
+	if (err)
+		return err;
+	*mnt = p.mnt;
+	*ino = path_inode(p);
+	return 0;
 }
 
-/* fchmod, fchown, futimens: the descriptor's mount must be writable. */
-static long change_fd_attr(struct task *t, int fd, const char *what)
+/* The same for a descriptor (fdget: O_PATH descriptors are EBADF). */
+static long attr_target_fd(struct task *t, int fd, struct mount **mnt, struct inode **ino)
 {
 	struct file *f = fget_io(t, fd);
 	if (!f)
 		return -EBADF;
-	struct mount *mnt = f->path.mnt;
+	*mnt = f->path.mnt;
+	*ino = f->inode;
 	file_put(f);
-	if (!mnt) {
-		char msg[64];
-		snprintf(msg, sizeof(msg), "%s on an anonymous or host file", what);
-		syscall_report_unsupported(msg);
-		return -EPERM;
-	}
-	return fs_change_denied(mnt, what);
+	return *ino ? 0 : -EBADF;
 }
 
-SYSCALL_DEFINE(chmod) { return change_path_attr(t, AT_FDCWD, a[0], 0, false, "chmod"); }
-SYSCALL_DEFINE(fchmodat) { return change_path_attr(t, (int)a[0], a[1], 0, false, "chmod"); }
-SYSCALL_DEFINE(fchmod) { return change_fd_attr(t, (int)a[0], "fchmod"); }
-
-SYSCALL_DEFINE(fchmodat2)
+/* chmod_common(): the permission bits change, the type stays. */
+static long chmod_common(struct task *t, struct mount *mnt, struct inode *ino, mode_t mode)
 {
-	int flags = (int)a[3];
+	struct iattr ia = { .valid = ATTR_MODE | ATTR_CTIME, .mode = mode & 07777 };
+	return vfs_setattr(t, mnt, ino, &ia);
+}
+
+static long do_fchmodat(struct task *t, int dirfd, uint64_t upath, mode_t mode, int flags)
+{
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
-	return change_path_attr(t, (int)a[0], a[1], flags, true, "chmod");
+	struct mount *mnt;
+	struct inode *ino;
+	long err = attr_target_path(t, dirfd, upath, flags, &mnt, &ino);
+	return err ? err : chmod_common(t, mnt, ino, mode);
 }
 
-SYSCALL_DEFINE(chown) { return change_path_attr(t, AT_FDCWD, a[0], 0, false, "chown"); }
+SYSCALL_DEFINE(chmod) { return do_fchmodat(t, AT_FDCWD, a[0], (mode_t)a[1], 0); }
+SYSCALL_DEFINE(fchmodat) { return do_fchmodat(t, (int)a[0], a[1], (mode_t)a[2], 0); }
+SYSCALL_DEFINE(fchmodat2) { return do_fchmodat(t, (int)a[0], a[1], (mode_t)a[2], (int)a[3]); }
+
+SYSCALL_DEFINE(fchmod)
+{
+	struct mount *mnt;
+	struct inode *ino;
+	long err = attr_target_fd(t, (int)a[0], &mnt, &ino);
+	return err ? err : chmod_common(t, mnt, ino, (mode_t)a[1]);
+}
+
+/* chown_common(): -1 keeps an ID; a non-directory loses set-user-ID. */
+static long chown_common(struct task *t, struct mount *mnt, struct inode *ino, uid_t uid, gid_t gid)
+{
+	struct iattr ia = { .valid = ATTR_CTIME };
+	if (uid != (uid_t)-1) {
+		ia.valid |= ATTR_UID;
+		ia.uid = uid;
+	}
+	if (gid != (gid_t)-1) {
+		ia.valid |= ATTR_GID;
+		ia.gid = gid;
+	}
+	if (!S_ISDIR(ino->st.st_mode))
+		ia.valid |= ATTR_KILL_SUID;
+	return vfs_setattr(t, mnt, ino, &ia);
+}
+
+static long do_fchownat(struct task *t, int dirfd, uint64_t upath, uid_t uid, gid_t gid, int flags)
+{
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	struct mount *mnt;
+	struct inode *ino;
+	long err = attr_target_path(t, dirfd, upath, flags, &mnt, &ino);
+	return err ? err : chown_common(t, mnt, ino, uid, gid);
+}
+
+SYSCALL_DEFINE(chown) { return do_fchownat(t, AT_FDCWD, a[0], (uid_t)a[1], (gid_t)a[2], 0); }
 SYSCALL_DEFINE(lchown)
 {
-	return change_path_attr(t, AT_FDCWD, a[0], AT_SYMLINK_NOFOLLOW, false, "chown");
+	return do_fchownat(t, AT_FDCWD, a[0], (uid_t)a[1], (gid_t)a[2], AT_SYMLINK_NOFOLLOW);
 }
-SYSCALL_DEFINE(fchown) { return change_fd_attr(t, (int)a[0], "fchown"); }
-
 SYSCALL_DEFINE(fchownat)
 {
-	int flags = (int)a[4];
-	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
-		return -EINVAL;
-	return change_path_attr(t, (int)a[0], a[1], flags, true, "chown");
+	return do_fchownat(t, (int)a[0], a[1], (uid_t)a[2], (gid_t)a[3], (int)a[4]);
+}
+
+SYSCALL_DEFINE(fchown)
+{
+	struct mount *mnt;
+	struct inode *ino;
+	long err = attr_target_fd(t, (int)a[0], &mnt, &ino);
+	return err ? err : chown_common(t, mnt, ino, (uid_t)a[1], (gid_t)a[2]);
 }
 
 SYSCALL_DEFINE(truncate)
@@ -999,6 +904,7 @@ SYSCALL_DEFINE(truncate)
 	err = vfs_lookup_at(t, NULL, AT_FDCWD, path, WALK_FOLLOW, &p);
 	if (err)
 		return err;
+	/* vfs_truncate(): type, mount, permission. */
 	struct inode *ino = path_inode(p);
 	if (S_ISDIR(ino->st.st_mode))
 		return -EISDIR;
@@ -1009,7 +915,9 @@ SYSCALL_DEFINE(truncate)
 	err = vfs_permission(&t->creds, ino, MAY_WRITE);
 	if (err)
 		return err;
-	return fs_change_denied(p.mnt, "truncate");
+	if (!ino->ops || !ino->ops->setattr)
+		return fs_change_denied(p.mnt, "truncate");
+	return vfs_truncate_inode(t, ino, len);
 }
 
 SYSCALL_DEFINE(ftruncate)
@@ -1026,57 +934,133 @@ SYSCALL_DEFINE(ftruncate)
 		r = -EINVAL;
 	else if (f->ops->truncate)
 		r = f->ops->truncate(f, len);
+	else if (f->inode && f->inode->ops && f->inode->ops->setattr)
+		r = vfs_truncate_inode(t, f->inode, len);
 	else
 		r = fs_change_denied(f->path.mnt, "ftruncate");
 	file_put(f);
 	return r;
 }
 
+#ifndef FALLOC_FL_KEEP_SIZE
+#define FALLOC_FL_KEEP_SIZE 0x01
+#define FALLOC_FL_PUNCH_HOLE 0x02
+#endif
+#define FALLOC_FL_NO_HIDE_STALE 0x04
+#define FALLOC_FL_COLLAPSE_RANGE 0x08
+#define FALLOC_FL_ZERO_RANGE 0x10
+#define FALLOC_FL_INSERT_RANGE 0x20
+#define FALLOC_FL_UNSHARE_RANGE 0x40
+#define FALLOC_FL_SUPPORTED (FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_NO_HIDE_STALE | \
+			     FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_ZERO_RANGE | FALLOC_FL_INSERT_RANGE | \
+			     FALLOC_FL_UNSHARE_RANGE)
+
+/* vfs_fallocate(): Linux's checks, in its order, then the file's own. */
+static long fallocate_checks(struct file *f, int mode, int64_t off, int64_t len)
+{
+	if (off < 0 || len <= 0)
+		return -EINVAL;
+	if (mode & ~FALLOC_FL_SUPPORTED)
+		return -EOPNOTSUPP;
+	if ((mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) ==
+	    (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE))
+		return -EOPNOTSUPP;
+	if ((mode & FALLOC_FL_PUNCH_HOLE) && !(mode & FALLOC_FL_KEEP_SIZE))
+		return -EOPNOTSUPP;
+	if ((mode & FALLOC_FL_COLLAPSE_RANGE) && (mode & ~FALLOC_FL_COLLAPSE_RANGE))
+		return -EINVAL;
+	if ((mode & FALLOC_FL_INSERT_RANGE) && (mode & ~FALLOC_FL_INSERT_RANGE))
+		return -EINVAL;
+	if ((mode & FALLOC_FL_UNSHARE_RANGE) && (mode & ~(FALLOC_FL_UNSHARE_RANGE | FALLOC_FL_KEEP_SIZE)))
+		return -EINVAL;
+	if (!(f->mode & FMODE_WRITE))
+		return -EBADF;
+	mode_t m = f->inode ? f->inode->st.st_mode : 0;
+	if (S_ISFIFO(m))
+		return -ESPIPE;
+	if (S_ISDIR(m))
+		return -EISDIR;
+	if (!S_ISREG(m) && !S_ISBLK(m))
+		return -ENODEV;
+	if (off + len < 0)
+		return -EFBIG;
+	if (!f->ops->fallocate)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+SYSCALL_DEFINE(fallocate)
+{
+	struct file *f = fget_io(t, (int)a[0]);
+	if (!f)
+		return -EBADF;
+	int mode = (int)a[1];
+	int64_t off = (int64_t)a[2], len = (int64_t)a[3];
+	long r = fallocate_checks(f, mode, off, len);
+	if (!r)
+		r = f->ops->fallocate(f, t, mode, off, len);
+	file_put(f);
+	return r;
+}
+const char sys_fallocate_partial[] = "tmpfs: modes 0, KEEP_SIZE and PUNCH_HOLE";
+
 #ifndef UTIME_NOW
 #define UTIME_NOW ((1l << 30) - 1l)
 #define UTIME_OMIT ((1l << 30) - 2l)
 #endif
 
-static bool timespec_valid_for_utime(const struct timespec *ts)
+static bool nsec_valid(long nsec)
 {
-	return ts->tv_nsec == UTIME_NOW || ts->tv_nsec == UTIME_OMIT ||
-	       (ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000L);
+	return nsec == UTIME_NOW || nsec == UTIME_OMIT || (nsec >= 0 && nsec < 1000000000L);
 }
 
-/* utimensat(2): a NULL path means dirfd itself (futimens). */
-static long do_utimensat(struct task *t, int dirfd, uint64_t upath, const struct timespec *ts, int flags)
+/* vfs_utimes(): times NULL (or both UTIME_NOW) touches, with the owner or
+ * write permission; anything else is an explicit change by the owner. */
+static long utimes_common(struct task *t, struct mount *mnt, struct inode *ino, const struct timespec *ts)
 {
-	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+	if (ts && (!nsec_valid(ts[0].tv_nsec) || !nsec_valid(ts[1].tv_nsec)))
 		return -EINVAL;
-	if (ts && (!timespec_valid_for_utime(&ts[0]) || !timespec_valid_for_utime(&ts[1])))
-		return -EINVAL;
-	bool omit = ts && ts[0].tv_nsec == UTIME_OMIT && ts[1].tv_nsec == UTIME_OMIT;
+	if (ts && ts[0].tv_nsec == UTIME_NOW && ts[1].tv_nsec == UTIME_NOW)
+		ts = NULL;
+	struct iattr ia = { .valid = ATTR_CTIME };
+	if (!ts) {
+		ia.valid |= ATTR_TOUCH | ATTR_ATIME_NOW | ATTR_MTIME_NOW;
+	} else {
+		ia.valid |= ATTR_TIMES_SET;
+		if (ts[0].tv_nsec == UTIME_NOW)
+			ia.valid |= ATTR_ATIME_NOW;
+		else if (ts[0].tv_nsec != UTIME_OMIT) {
+			ia.valid |= ATTR_ATIME;
+			ia.atime = ts[0];
+		}
+		if (ts[1].tv_nsec == UTIME_NOW)
+			ia.valid |= ATTR_MTIME_NOW;
+		else if (ts[1].tv_nsec != UTIME_OMIT) {
+			ia.valid |= ATTR_MTIME;
+			ia.mtime = ts[1];
+		}
+	}
+	return vfs_setattr(t, mnt, ino, &ia);
+}
+
+/* do_utimes(): a NULL path with a descriptor means the descriptor. */
+static long do_utimes(struct task *t, int dirfd, uint64_t upath, const struct timespec *ts, int flags)
+{
+	struct mount *mnt;
+	struct inode *ino;
+	long err;
 	if (upath == 0 && dirfd != AT_FDCWD) {
-		if (flags & AT_SYMLINK_NOFOLLOW)
+		if (flags)
 			return -EINVAL;
-		struct file *f = fget(t, dirfd);
-		if (!f)
-			return -EBADF;
-		file_put(f);
-		if (omit)
-			return 0;
-		return change_fd_attr(t, dirfd, "utimensat");
+		err = attr_target_fd(t, dirfd, &mnt, &ino);
+	} else {
+		if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+			return -EINVAL;
+		if (upath == 0)
+			return -EFAULT;
+		err = attr_target_path(t, dirfd, upath, flags, &mnt, &ino);
 	}
-	if (upath == 0)
-		return -EFAULT;
-	char path[VFS_PATH_MAX];
-	long err = copy_path(t, upath, path);
-	if (err)
-		return err;
-	if (!path[0] && !(flags & AT_EMPTY_PATH))
-		return -ENOENT;
-	if (omit) {
-		/* Both UTIME_OMIT: nothing to do once the path resolves. */
-		struct path p;
-		int wflags = ((flags & AT_SYMLINK_NOFOLLOW) ? 0 : WALK_FOLLOW) | WALK_EMPTY;
-		return vfs_lookup_at(t, NULL, dirfd, path, wflags, &p);
-	}
-	return change_path_attr(t, dirfd, upath, flags, true, "utimensat");
+	return err ? err : utimes_common(t, mnt, ino, ts);
 }
 
 SYSCALL_DEFINE(utimensat)
@@ -1085,17 +1069,20 @@ SYSCALL_DEFINE(utimensat)
 	if (a[2]) {
 		if (task_copy_in(t, ts, a[2], sizeof(ts)))
 			return -EFAULT;
+		/* Nothing to do: not even the path is looked at. */
+		if (ts[0].tv_nsec == UTIME_OMIT && ts[1].tv_nsec == UTIME_OMIT)
+			return 0;
 		tp = ts;
 	}
-	return do_utimensat(t, (int)a[0], a[1], tp, (int)a[3]);
+	return do_utimes(t, (int)a[0], a[1], tp, (int)a[3]);
 }
 
-SYSCALL_DEFINE(utimes)
+static long do_futimesat(struct task *t, int dirfd, uint64_t upath, uint64_t utv)
 {
 	struct timespec ts[2], *tp = NULL;
-	if (a[1]) {
+	if (utv) {
 		struct timeval tv[2];
-		if (task_copy_in(t, tv, a[1], sizeof(tv)))
+		if (task_copy_in(t, tv, utv, sizeof(tv)))
 			return -EFAULT;
 		for (int i = 0; i < 2; i++) {
 			if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
@@ -1105,10 +1092,11 @@ SYSCALL_DEFINE(utimes)
 		}
 		tp = ts;
 	}
-	if (a[0] == 0)
-		return -EFAULT;
-	return do_utimensat(t, AT_FDCWD, a[0], tp, 0);
+	return do_utimes(t, dirfd, upath, tp, 0);
 }
+
+SYSCALL_DEFINE(utimes) { return do_futimesat(t, AT_FDCWD, a[0], a[1]); }
+SYSCALL_DEFINE(futimesat) { return do_futimesat(t, (int)a[0], a[1], a[2]); }
 
 SYSCALL_DEFINE(utime)
 {
@@ -1121,9 +1109,7 @@ SYSCALL_DEFINE(utime)
 		ts[1] = (struct timespec){ ub.modtime, 0 };
 		tp = ts;
 	}
-	if (a[0] == 0)
-		return -EFAULT;
-	return do_utimensat(t, AT_FDCWD, a[0], tp, 0);
+	return do_utimes(t, AT_FDCWD, a[0], tp, 0);
 }
 
 /* --- statfs --------------------------------------------------------- */

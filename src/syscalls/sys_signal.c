@@ -1,16 +1,19 @@
 /*
- * Signal state: rt_sigaction(2), rt_sigprocmask(2), rt_sigpending(2),
- * sigaltstack(2). Delivery (frames, sigreturn, kill and friends) lives with
- * the run loop; these calls only read and change the state it uses:
- * the thread group's handlers (under sighand->lock), the task's blocked
- * mask and its alternate stack.
+ * Signal syscalls: rt_sigaction(2), rt_sigprocmask(2), rt_sigpending(2),
+ * sigaltstack(2), rt_sigreturn(2), kill(2), tkill(2), tgkill(2),
+ * rt_sigqueueinfo(2), rt_tgsigqueueinfo(2), rt_sigsuspend(2), pause(2),
+ * rt_sigtimedwait(2) (restart_syscall(2) is in sys_timer.c). Generation and delivery live in
+ * kernel/signals.c, frames in arch/x86_64/signal_frame.c.
  *
  * Signal sets are bit n-1 for signal n, the kernel's 8-byte sigset_t.
  */
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 
+#include "arch/x86_64/signal_frame.h"
+#include "kernel/timers.h"
 #include "syscalls/syscalls.h"
 
 #define KSIGSET_SIZE 8
@@ -35,35 +38,16 @@
 #define SS_AUTODISARM (1u << 31)
 #endif
 #define SS_FLAG_BITS SS_AUTODISARM
-/* x86's MINSIGSTKSZ as the kernel checks it. */
-#define KERNEL_MINSIGSTKSZ 2048
 
 static bool signal_valid(uint64_t sig)
 {
 	return sig >= 1 && sig <= MOAT_NSIG;
 }
 
-/* Signals whose default action is to ignore them (signal(7); SIGCONT
- * too, as the kernel counts it). */
-static bool default_ignored(int sig)
-{
-	return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
-}
-
-/* POSIX (2.4.3): setting a signal's action to SIG_IGN, or to SIG_DFL when
- * its default is to ignore, discards it from the pending sets.
- * TODO: also the other threads of the group, and any queued siginfo, once
- * the signal code keeps them (called with sighand->lock held). */
-static void discard_pending(struct task *t, int sig)
-{
-	__atomic_and_fetch(&t->tg->pending.set, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
-	__atomic_and_fetch(&t->pending.set, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
-}
-
 static bool action_ignores(const struct k_sigaction *act, int sig)
 {
 	return act->handler == (uint64_t)(uintptr_t)SIG_IGN ||
-	       (act->handler == (uint64_t)(uintptr_t)SIG_DFL && default_ignored(sig));
+	       (act->handler == (uint64_t)(uintptr_t)SIG_DFL && signal_default_ignored(sig));
 }
 
 SYSCALL_DEFINE(rt_sigaction)
@@ -80,16 +64,20 @@ SYSCALL_DEFINE(rt_sigaction)
 		return -EINVAL;
 
 	struct sighand *sh = t->tg->sighand;
+	bool discard = false;
 	pthread_mutex_lock(&sh->lock);
 	old_act = sh->action[sig - 1];
 	if (a[1]) {
 		new_act.flags &= KNOWN_SA_FLAGS;
 		new_act.mask &= ~UNBLOCKABLE;
 		sh->action[sig - 1] = new_act;
-		if (action_ignores(&new_act, (int)sig))
-			discard_pending(t, (int)sig);
+		discard = action_ignores(&new_act, (int)sig);
 	}
 	pthread_mutex_unlock(&sh->lock);
+	/* POSIX 2.4.3: the signal is discarded from every pending set, even
+	 * where it is blocked. */
+	if (discard)
+		signals_discard(t, (int)sig);
 
 	if (a[2] && task_copy_out(t, a[2], &old_act, sizeof(old_act)))
 		return -EFAULT;
@@ -123,12 +111,9 @@ SYSCALL_DEFINE(rt_sigprocmask)
 		default:
 			return -EINVAL;
 		}
-		/* Senders pick a thread by its mask under the handlers lock. */
-		pthread_mutex_lock(&t->tg->sighand->lock);
-		t->sigmask = mask;
-		pthread_mutex_unlock(&t->tg->sighand->lock);
 		/* Newly unblocked pending signals are delivered on the way
 		 * back to the application by the run loop. */
+		signals_set_mask(t, mask);
 	}
 	if (a[2] && task_copy_out(t, a[2], &old, sizeof(old)))
 		return -EFAULT;
@@ -143,10 +128,7 @@ SYSCALL_DEFINE(rt_sigpending)
 	size_t size = a[1];
 	if (size > KSIGSET_SIZE)
 		return -EINVAL;
-	/* Senders set pending bits atomically (kernel/signals.c). */
-	uint64_t pending = __atomic_load_n(&t->pending.set, __ATOMIC_SEQ_CST) |
-			   __atomic_load_n(&t->tg->pending.set, __ATOMIC_SEQ_CST);
-	uint64_t set = pending & t->sigmask;
+	uint64_t set = signals_pending(t) & t->sigmask;
 	if (size && task_copy_out(t, a[0], &set, size))
 		return -EFAULT;
 	return 0;
@@ -193,22 +175,209 @@ SYSCALL_DEFINE(sigaltstack)
 	old.flags = altstack_reported_flags(t, sp);
 
 	if (a[0]) {
-		if (on_altstack(t, sp))
-			return -EPERM;
-		int mode = ss.flags & ~(int)SS_FLAG_BITS;
-		if (mode != SS_DISABLE && mode != SS_ONSTACK && mode != 0)
-			return -EINVAL;
-		if (mode == SS_DISABLE) {
-			ss.sp = 0;
-			ss.size = 0;
-		} else if (ss.size < KERNEL_MINSIGSTKSZ) {
-			return -ENOMEM;
-		}
-		t->altstack_sp = ss.sp;
-		t->altstack_size = ss.size;
-		t->altstack_flags = ss.flags;
+		int err = signals_set_altstack(t, sp, ss.sp, ss.flags, ss.size);
+		if (err)
+			return err;
 	}
 	if (a[1] && task_copy_out(t, a[1], &old, sizeof(old)))
 		return -EFAULT;
 	return 0;
+}
+
+/* rt_sigreturn(2): back from a handler through the frame at rsp - 8. The
+ * mask is restored first, then the registers, the FPU state and the
+ * alternate stack (whose errors Linux ignores). A bad frame gets SIGSEGV.
+ * The result is the restored rax, so the registers come back unchanged
+ * (signals.c keeps a restored -ERESTART* value from being taken for a
+ * restart request). */
+SYSCALL_DEFINE(rt_sigreturn)
+{
+	struct sigframe_restored r;
+	bool mask_ok;
+	int err = sigframe_restore(t, &r, &mask_ok);
+	if (mask_ok)
+		signals_set_mask(t, r.mask);
+	if (err) {
+		signals_force_sigsegv(t, 0);
+		return 0;
+	}
+	/* A sleep interrupted before the handler does not resume through
+	 * restart_syscall any more (Linux: do_no_restart_syscall). */
+	task_clear_restart_block(t);
+	signals_set_altstack(t, t->arch.regs.rsp, r.altstack.sp, r.altstack.flags, r.altstack.size);
+	return (long)t->arch.regs.rax;
+}
+
+/* ---- sending --------------------------------------------------------------- */
+
+SYSCALL_DEFINE(kill)
+{
+	int pid = (int)a[0], sig = (int)a[1];
+	siginfo_t info;
+	siginfo_user(&info, sig, t);
+	return signals_kill(t, pid, &info);
+}
+
+static long tkill_common(struct task *t, int tgid, int tid, int sig)
+{
+	siginfo_t info;
+	siginfo_user(&info, sig, t);
+	info.si_code = SI_TKILL;
+	return signals_send_specific(t, tgid, tid, &info);
+}
+
+SYSCALL_DEFINE(tkill)
+{
+	int tid = (int)a[0];
+	if (tid <= 0)
+		return -EINVAL;
+	return tkill_common(t, 0, tid, (int)a[1]);
+}
+
+SYSCALL_DEFINE(tgkill)
+{
+	int tgid = (int)a[0], tid = (int)a[1];
+	if (tid <= 0 || tgid <= 0)
+		return -EINVAL;
+	return tkill_common(t, tgid, tid, (int)a[2]);
+}
+
+/* The siginfo of rt_sigqueueinfo/rt_tgsigqueueinfo. Not even root may
+ * pretend to be the kernel (si_code >= 0) or tkill to another task. */
+static long queueinfo_check(struct task *t, int sig, int target_tid, siginfo_t *info)
+{
+	info->si_signo = sig;
+	if ((info->si_code >= 0 || info->si_code == SI_TKILL) && target_tid != t->tid)
+		return -EPERM;
+	return 0;
+}
+
+SYSCALL_DEFINE(rt_sigqueueinfo)
+{
+	int pid = (int)a[0], sig = (int)a[1];
+	siginfo_t info;
+	if (task_copy_in(t, &info, a[2], sizeof info))
+		return -EFAULT;
+	long err = queueinfo_check(t, sig, pid, &info);
+	if (err)
+		return err;
+	/* POSIX.1b does not mention process groups: pid names one process. */
+	if (pid <= 0)
+		return -ESRCH;
+	return signals_kill(t, pid, &info);
+}
+
+SYSCALL_DEFINE(rt_tgsigqueueinfo)
+{
+	int tgid = (int)a[0], tid = (int)a[1], sig = (int)a[2];
+	siginfo_t info;
+	if (task_copy_in(t, &info, a[3], sizeof info))
+		return -EFAULT;
+	if (tid <= 0 || tgid <= 0)
+		return -EINVAL;
+	long err = queueinfo_check(t, sig, tid, &info);
+	if (err)
+		return err;
+	return signals_send_specific(t, tgid, tid, &info);
+}
+
+/* ---- waiting --------------------------------------------------------------- */
+
+/* Sleep until a signal can be delivered (or a stop or exit needs the
+ * task). An interrupt for another reason also ends the sleep: the caller
+ * returns a restart code, so the call is simply made again. */
+static void sleep_until_signal(struct task *t)
+{
+	while (!signals_deliverable(t) && !t->exiting && !t->tg->exiting && !t->tg->stopped) {
+		if (task_block(t, NULL) == -EINTR)
+			return;
+	}
+}
+
+/* rt_sigsuspend(2): the old mask comes back after the handler ran (it is
+ * the one saved in the frame) or, with no handler, before the call is
+ * restarted. */
+SYSCALL_DEFINE(rt_sigsuspend)
+{
+	uint64_t set;
+	if (a[1] != KSIGSET_SIZE)
+		return -EINVAL;
+	if (task_copy_in(t, &set, a[0], sizeof set))
+		return -EFAULT;
+	t->saved_sigmask = t->sigmask;
+	t->have_saved_sigmask = true;
+	signals_set_mask(t, set & ~UNBLOCKABLE);
+	sleep_until_signal(t);
+	return -ERESTARTNOHAND;
+}
+
+SYSCALL_DEFINE(pause)
+{
+	sleep_until_signal(t);
+	return -ERESTARTNOHAND;
+}
+
+static bool timespec_valid(const struct timespec *ts)
+{
+	return ts->tv_sec >= 0 && ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000L;
+}
+
+static struct timespec deadline_after(const struct timespec *rel)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	struct timespec d = { now.tv_sec + rel->tv_sec, now.tv_nsec + rel->tv_nsec };
+	if (d.tv_nsec >= 1000000000L) {
+		d.tv_sec++;
+		d.tv_nsec -= 1000000000L;
+	}
+	return d;
+}
+
+/* rt_sigtimedwait(2), Linux's do_sigtimedwait: take a pending signal of
+ * the set; otherwise unblock the set while sleeping (so that the signal
+ * comes to this thread) and try again. EAGAIN on timeout, EINTR when
+ * another signal interrupts. The real mask is kept in saved_sigmask
+ * meanwhile, so that waited-for signals are not discarded as ignored. */
+SYSCALL_DEFINE(rt_sigtimedwait)
+{
+	uint64_t set;
+	struct timespec ts, deadline;
+	bool timed = a[2] != 0;
+	if (a[3] != KSIGSET_SIZE)
+		return -EINVAL;
+	if (task_copy_in(t, &set, a[0], sizeof set))
+		return -EFAULT;
+	if (timed && task_copy_in(t, &ts, a[2], sizeof ts))
+		return -EFAULT;
+	if (timed && !timespec_valid(&ts))
+		return -EINVAL;
+	set &= ~UNBLOCKABLE;
+
+	siginfo_t info;
+	int sig = signals_dequeue_set(t, set, &info);
+	if (!sig) {
+		if (timed && ts.tv_sec == 0 && ts.tv_nsec == 0)
+			return -EAGAIN;
+		if (timed)
+			deadline = deadline_after(&ts);
+		uint64_t blocked = t->sigmask;
+		t->saved_sigmask = blocked;
+		t->have_saved_sigmask = true;
+		signals_set_mask(t, blocked & ~set);
+		int r = 0;
+		while (!signals_deliverable(t) && !t->exiting && !t->tg->exiting && !t->tg->stopped) {
+			r = task_block(t, timed ? &deadline : NULL);
+			if (r == -EINTR || r == -ETIMEDOUT)
+				break;
+		}
+		t->have_saved_sigmask = false;
+		signals_set_mask(t, blocked);
+		sig = signals_dequeue_set(t, set, &info);
+		if (!sig)
+			return r == -ETIMEDOUT ? -EAGAIN : -EINTR;
+	}
+	if (a[1] && task_copy_out(t, a[1], &info, sizeof info))
+		return -EFAULT;
+	return sig;
 }

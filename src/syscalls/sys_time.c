@@ -10,10 +10,12 @@
  * Alarm clocks behave as on a Linux without an RTC device (EINVAL to read,
  * EOPNOTSUPP to sleep on).
  *
- * Sleeps are interruptible (task_block); an interrupted sleep returns EINTR
- * and, for relative sleeps, writes the time left to rem.
- * TODO: return -ERESTART_RESTARTBLOCK with a restart block once the syscall
- * exit path supports restart_syscall(2).
+ * Sleeps are interruptible (task_block). As in Linux, an interrupted
+ * relative sleep writes the time left to rem and returns
+ * -ERESTART_RESTARTBLOCK: the run loop turns that into EINTR when a handler
+ * runs, and otherwise resumes the sleep through restart_syscall(2) with the
+ * same deadline. An interrupted absolute sleep returns -ERESTARTNOHAND and
+ * is simply restarted with its arguments.
  */
 #include <errno.h>
 #include <sys/resource.h>
@@ -22,40 +24,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kernel/timers.h"
 #include "syscalls/syscalls.h"
 
-#define NSEC_PER_SEC 1000000000LL
 #define USER_HZ 100 /* clock_t ticks of times(2), as Linux's USER_HZ on x86 */
-/* Sleeps this long are treated as sleeping forever. */
-#define FAR_FUTURE_SEC (1LL << 40)
-
-#ifndef CLOCK_TAI
-#define CLOCK_TAI 11
-#endif
-
-/* Linux encodes CPU-time clocks of other processes and threads in negative
- * clock ids: ~pid << 3 | per-thread bit (4) | type (0 PROF, 1 VIRT, 2 SCHED,
- * 3 FD for dynamic posix clocks). */
-#define CPUCLOCK_PERTHREAD_MASK 4
-#define CPUCLOCK_CLOCK_MASK 3
-#define CPUCLOCK_FD 3
-
-enum clock_kind {
-	CK_INVALID,
-	CK_HOST,          /* read the host clock of the same id */
-	CK_ALARM,         /* *_ALARM: no RTC device */
-	CK_PROCESS_CPU,   /* CPU time of the calling process */
-	CK_THREAD_CPU,    /* CPU time of the calling thread */
-};
+/* Sleeps this long (or absolute deadlines this far, ~270 years) are
+ * treated as sleeping forever; below it nanoseconds fit in 64 bits. */
+#define FAR_FUTURE_SEC (1LL << 33)
 
 static long long timespec_to_ns(const struct timespec *ts)
 {
 	return ts->tv_sec * NSEC_PER_SEC + ts->tv_nsec;
-}
-
-static struct timespec ns_to_timespec(long long ns)
-{
-	return (struct timespec){ .tv_sec = ns / NSEC_PER_SEC, .tv_nsec = ns % NSEC_PER_SEC };
 }
 
 static long long host_now_ns(clockid_t id)
@@ -70,71 +49,26 @@ static bool timespec_valid(const struct timespec *ts)
 	return ts->tv_sec >= 0 && (unsigned long)ts->tv_nsec < (unsigned long)NSEC_PER_SEC;
 }
 
-/* Classify a clock id; for CPU clocks of other tasks (which need a task
- * lookup, not available yet) report and treat as invalid. */
+/* Clock classification and reading live in kernel/timers.c (timers use
+ * them too); CPU clocks of other tasks are reported here. */
 static enum clock_kind clock_classify(struct task *t, clockid_t id)
 {
-	switch (id) {
-	case CLOCK_REALTIME:
-	case CLOCK_MONOTONIC:
-	case CLOCK_MONOTONIC_RAW:
-	case CLOCK_REALTIME_COARSE:
-	case CLOCK_MONOTONIC_COARSE:
-	case CLOCK_BOOTTIME:
-	case CLOCK_TAI:
-		return CK_HOST;
-	case CLOCK_REALTIME_ALARM:
-	case CLOCK_BOOTTIME_ALARM:
-		return CK_ALARM;
-	case CLOCK_PROCESS_CPUTIME_ID:
-		return CK_PROCESS_CPU;
-	case CLOCK_THREAD_CPUTIME_ID:
-		return CK_THREAD_CPU;
-	}
-	if (id >= 0)
-		return CK_INVALID;
-	if ((id & CPUCLOCK_CLOCK_MASK) == CPUCLOCK_FD)
-		return CK_INVALID; /* posix dynamic clocks (fd-based): not supported */
-	int pid = ~(id >> 3);
-	if (id & CPUCLOCK_PERTHREAD_MASK) {
-		if (pid == 0 || pid == t->tid)
-			return CK_THREAD_CPU;
-	} else {
-		if (pid == 0 || pid == t->tg->pid)
-			return CK_PROCESS_CPU;
-	}
-	syscall_report_unsupported("CPU-time clock of another process or thread");
-	return CK_INVALID;
-}
-
-/* APPROXIMATE CPU times (see the top of the file). */
-static long long thread_cpu_ns(struct task *t)
-{
-	return host_now_ns(CLOCK_THREAD_CPUTIME_ID);
-}
-
-static long long process_cpu_ns(struct task *t)
-{
-	return host_now_ns(CLOCK_PROCESS_CPUTIME_ID);
+	enum clock_kind k = clock_kind_of(t, id);
+	if (k == CK_INVALID && id < 0 && (id & 3) != 3)
+		syscall_report_unsupported("CPU-time clock of another process or thread");
+	return k;
 }
 
 static int clock_read(struct task *t, clockid_t id, struct timespec *ts)
 {
-	switch (clock_classify(t, id)) {
-	case CK_HOST:
-		clock_gettime(id, ts);
-		return 0;
-	case CK_PROCESS_CPU:
-		*ts = ns_to_timespec(process_cpu_ns(t));
-		return 0;
-	case CK_THREAD_CPU:
-		*ts = ns_to_timespec(thread_cpu_ns(t));
-		return 0;
-	case CK_ALARM:
-	case CK_INVALID:
-		break;
-	}
-	return -EINVAL;
+	if (clock_classify(t, id) == CK_INVALID)
+		return -EINVAL;
+	int64_t ns;
+	int err = clock_read_ns(t, id, &ns);
+	if (err)
+		return err;
+	*ts = ns_to_timespec(ns);
+	return 0;
 }
 
 SYSCALL_DEFINE(clock_gettime)
@@ -234,6 +168,48 @@ static bool sleep_deadline(clockid_t id, bool abs, const struct timespec *req,
 	return true;
 }
 
+/* A relative sleep until deadline (finite) or forever (req is what was
+ * asked). Interrupted: rem gets the time left and the sleep is resumed by
+ * restart_syscall(2) unless a handler runs (Linux's do_nanosleep). */
+static long relative_sleep(struct task *t, bool finite, const struct timespec *deadline,
+			   const struct timespec *req, uint64_t rem_addr);
+
+static long nanosleep_restart(struct task *t)
+{
+	struct restart_block *rb = task_restart_block(t);
+	if (!rb)
+		return -EINTR;
+	bool finite = rb->data[0] != UINT64_MAX;
+	struct timespec deadline = ns_to_timespec((int64_t)rb->data[0]);
+	struct timespec req = { .tv_sec = (time_t)rb->data[2], .tv_nsec = (long)rb->data[3] };
+	return relative_sleep(t, finite, &deadline, &req, rb->data[1]);
+}
+
+static long relative_sleep(struct task *t, bool finite, const struct timespec *deadline,
+			   const struct timespec *req, uint64_t rem_addr)
+{
+	int r = sleep_until(t, finite ? deadline : NULL);
+	if (r != -EINTR)
+		return r;
+	if (rem_addr) {
+		struct timespec rem = *req; /* a sleep "forever" has all its time left */
+		if (finite) {
+			long long left = timespec_to_ns(deadline) - host_now_ns(CLOCK_MONOTONIC);
+			if (left <= 0)
+				return 0;
+			rem = ns_to_timespec(left);
+		}
+		if (task_copy_out(t, rem_addr, &rem, sizeof(rem)))
+			return -EFAULT;
+	}
+	struct restart_block rb = {
+		.fn = nanosleep_restart,
+		.data = { finite ? (uint64_t)timespec_to_ns(deadline) : UINT64_MAX, rem_addr,
+			  (uint64_t)req->tv_sec, (uint64_t)req->tv_nsec },
+	};
+	return task_set_restart_block(t, &rb);
+}
+
 static long do_nanosleep(struct task *t, clockid_t id, bool abs, uint64_t req_addr,
 			 uint64_t rem_addr)
 {
@@ -243,18 +219,12 @@ static long do_nanosleep(struct task *t, clockid_t id, bool abs, uint64_t req_ad
 	if (!timespec_valid(&req))
 		return -EINVAL;
 	bool finite = sleep_deadline(id, abs, &req, &deadline);
+	if (!abs)
+		return relative_sleep(t, finite, &deadline, &req, rem_addr);
+	/* An absolute sleep restarts with its own arguments: the same
+	 * deadline (Linux: -ERESTARTNOHAND, EINTR when a handler runs). */
 	int r = sleep_until(t, finite ? &deadline : NULL);
-	if (r != -EINTR)
-		return r;
-	if (!abs && rem_addr) {
-		/* nanosleep(2): rem gets the time left of a relative sleep. */
-		long long left = finite ? timespec_to_ns(&deadline) - host_now_ns(CLOCK_MONOTONIC)
-					: timespec_to_ns(&req);
-		struct timespec rem = ns_to_timespec(left > 0 ? left : 0);
-		if (task_copy_out(t, rem_addr, &rem, sizeof(rem)))
-			return -EFAULT;
-	}
-	return -EINTR;
+	return r == -EINTR ? -ERESTARTNOHAND : r;
 }
 
 SYSCALL_DEFINE(nanosleep)

@@ -17,6 +17,7 @@
 #include "vfs/vfs.h"
 
 static pthread_mutex_t dcache_lock = PTHREAD_MUTEX_INITIALIZER;
+pthread_rwlock_t dentry_name_lock = PTHREAD_RWLOCK_INITIALIZER;
 static struct dentry **dcache_buckets;
 static size_t dcache_mask;    /* buckets - 1 */
 static size_t dcache_count;
@@ -46,8 +47,9 @@ static struct dentry *dentry_alloc(struct filesystem *fs, struct dentry *parent,
 	d->fs = fs;
 	d->hash = hash;
 	d->len = (uint16_t)len;
-	memcpy(d->name, name, len);
-	d->name[len] = 0;
+	memcpy(d->iname, name, len);
+	d->iname[len] = 0;
+	d->name = d->iname;
 	return d;
 }
 
@@ -56,6 +58,14 @@ struct dentry *dentry_new_root(struct filesystem *fs, struct inode *root)
 	struct dentry *d = dentry_alloc(fs, NULL, "/", 1, 0);
 	if (d)
 		atomic_store(&d->inode, root);
+	return d;
+}
+
+struct dentry *dentry_new_unhashed(struct dentry *parent, const char *name, size_t len, struct inode *ino)
+{
+	struct dentry *d = dentry_alloc(parent->fs, parent, name, len, 0);
+	if (d)
+		atomic_store(&d->inode, ino);
 	return d;
 }
 
@@ -116,7 +126,114 @@ static void dcache_insert_locked(struct dentry *d)
 	struct dentry **b = &dcache_buckets[d->hash & dcache_mask];
 	d->hash_next = *b;
 	*b = d;
+	d->hashed = true;
 	dcache_count++;
+}
+
+static void dcache_remove_locked(struct dentry *d)
+{
+	if (!d->hashed)
+		return;
+	for (struct dentry **pp = &dcache_buckets[d->hash & dcache_mask]; *pp; pp = &(*pp)->hash_next) {
+		if (*pp == d) {
+			*pp = d->hash_next;
+			break;
+		}
+	}
+	d->hash_next = NULL;
+	d->hashed = false;
+	dcache_count--;
+}
+
+void dcache_unhash(struct dentry *d)
+{
+	pthread_mutex_lock(&dcache_lock);
+	dcache_remove_locked(d);
+	pthread_mutex_unlock(&dcache_lock);
+}
+
+/* Names given by rename live on the heap (name_heap); the original one
+ * is the dentry's iname. Exchanges swap the flag with the name. */
+static char *dname_alloc(const char *name, size_t len)
+{
+	char *p = malloc(len + 1);
+	if (!p)
+		return NULL;
+	memcpy(p, name, len);
+	p[len] = 0;
+	return p;
+}
+
+int dcache_move(struct dentry *d, struct dentry *newparent, const char *name, size_t len)
+{
+	char *nn = dname_alloc(name, len);
+	if (!nn)
+		return -ENOMEM;
+	uint32_t hash = dcache_hash(newparent, name, len);
+	pthread_rwlock_wrlock(&dentry_name_lock);
+	pthread_mutex_lock(&dcache_lock);
+	struct dentry *old = dcache_find_locked(newparent, name, len, hash);
+	if (old && old != d)
+		dcache_remove_locked(old);
+	dcache_remove_locked(d);
+	/* Every reader of the old name holds one of the two locks (or the
+	 * file system's ns_lock, which the renamer holds): it can go. */
+	char *prev = d->name_heap ? (char *)d->name : NULL;
+	d->parent = newparent;
+	d->name = nn;
+	d->name_heap = true;
+	d->len = (uint16_t)len;
+	d->hash = hash;
+	dcache_insert_locked(d);
+	pthread_mutex_unlock(&dcache_lock);
+	pthread_rwlock_unlock(&dentry_name_lock);
+	free(prev);
+	return 0;
+}
+
+void dcache_exchange(struct dentry *a, struct dentry *b)
+{
+	pthread_rwlock_wrlock(&dentry_name_lock);
+	pthread_mutex_lock(&dcache_lock);
+	bool ah = a->hashed, bh = b->hashed;
+	dcache_remove_locked(a);
+	dcache_remove_locked(b);
+	struct dentry *p = a->parent;
+	const char *n = a->name;
+	uint16_t l = a->len;
+	uint32_t h = a->hash;
+	bool heap = a->name_heap;
+	a->name_heap = b->name_heap;
+	b->name_heap = heap;
+	a->parent = b->parent;
+	a->name = b->name;
+	a->len = b->len;
+	a->hash = b->hash;
+	b->parent = p;
+	b->name = n;
+	b->len = l;
+	b->hash = h;
+	if (bh)
+		dcache_insert_locked(a);
+	if (ah)
+		dcache_insert_locked(b);
+	pthread_mutex_unlock(&dcache_lock);
+	pthread_rwlock_unlock(&dentry_name_lock);
+}
+
+bool dentry_is_ancestor(struct dentry *anc, struct dentry *d)
+{
+	for (int guard = 0; d && guard < 100000; guard++, d = d->parent)
+		if (d == anc)
+			return true;
+	return false;
+}
+
+void inode_stat(struct inode *ino, struct stat *st)
+{
+	pthread_mutex_lock(&ino->lock);
+	*st = ino->st;
+	pthread_mutex_unlock(&ino->lock);
 }
 
 int dcache_lookup(struct dentry *dir, const char *name, size_t len, struct dentry **out)

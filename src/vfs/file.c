@@ -159,7 +159,7 @@ int generic_stat(struct file *f, struct stat *st)
 {
 	if (!f->inode)
 		return -EINVAL;
-	*st = f->inode->st;
+	inode_stat(f->inode, st);
 	return 0;
 }
 
@@ -536,9 +536,14 @@ int vfs_open_resolved(const struct creds *c, struct path p, int flags, struct fi
 	if ((flags & O_NOATIME) && c->fsuid != inode->st.st_uid &&
 	    !((c->cap_effective >> CAP_FOWNER) & 1))
 		return -EPERM;
+	return vfs_open_inode(p, flags, out);
+}
+
+int vfs_open_inode(struct path p, int flags, struct file **out)
+{
+	struct inode *inode = path_inode(p);
 	if (!inode->ops || !inode->ops->open)
 		return -ENXIO;
-
 	unsigned int mode = 0;
 	switch (flags & O_ACCMODE) {
 	case O_RDONLY: mode = FMODE_READ; break;
@@ -553,7 +558,7 @@ int vfs_open_resolved(const struct creds *c, struct path p, int flags, struct fi
 	if (!f)
 		return -ENOMEM;
 	f->path = p;
-	err = inode->ops->open(p.dentry, f);
+	int err = inode->ops->open(p.dentry, f);
 	if (err) {
 		f->ops = NULL;
 		file_put(f);

@@ -39,8 +39,7 @@ static struct mount *mount_lookup(struct mount *mnt, struct dentry *d)
 	return NULL;
 }
 
-/* Step down through every mount stacked on p. */
-static void follow_mounts(struct path *p)
+void vfs_follow_mounts(struct path *p)
 {
 	while (atomic_load_explicit(&p->dentry->mounted, memory_order_acquire)) {
 		struct mount *m = mount_lookup(p->mnt, p->dentry);
@@ -70,9 +69,10 @@ static void walk_dotdot(struct walk *w)
 		w->cur.dentry = w->cur.mnt->mountpoint;
 		w->cur.mnt = w->cur.mnt->parent;
 	}
-	if (w->cur.dentry->parent)
-		w->cur.dentry = w->cur.dentry->parent;
-	follow_mounts(&w->cur);
+	struct dentry *parent = w->cur.dentry->parent;
+	if (parent)
+		w->cur.dentry = parent;
+	vfs_follow_mounts(&w->cur);
 }
 
 static bool only_slashes(const char *s)
@@ -161,7 +161,7 @@ int vfs_walk(struct walk *w, const char *path)
 		if (!ci)
 			return -ENOENT;
 		struct path next = { w->cur.mnt, child };
-		follow_mounts(&next);
+		vfs_follow_mounts(&next);
 		ci = path_inode(next);
 
 		if (S_ISLNK(ci->st.st_mode) && (!last || trailing || (w->flags & WALK_FOLLOW))) {
@@ -242,7 +242,7 @@ int vfs_lookup_at(struct task *t, const struct creds *creds, int dirfd,
 
 /* --- path strings --------------------------------------------------- */
 
-int vfs_path_string(struct path p, struct path root, char *buf, size_t n)
+static int path_string_locked(struct path p, struct path root, char *buf, size_t n)
 {
 	/* Build from the end of buf backwards, then move to the front. */
 	if (n < 2)
@@ -289,6 +289,22 @@ int vfs_path_string(struct path p, struct path root, char *buf, size_t n)
 	memmove(buf + plen, buf + pos, body + 1);
 	memcpy(buf, prefix, plen);
 	return (int)(plen + body);
+}
+
+/* Linux's d_path(): an unlinked file or directory ends in " (deleted)". */
+int vfs_path_string(struct path p, struct path root, char *buf, size_t n)
+{
+	pthread_rwlock_rdlock(&dentry_name_lock);
+	bool deleted = p.dentry->parent && !p.dentry->hashed;
+	int r = path_string_locked(p, root, buf, n);
+	pthread_rwlock_unlock(&dentry_name_lock);
+	if (r < 0 || !deleted)
+		return r;
+	static const char suffix[] = " (deleted)";
+	if ((size_t)r + sizeof(suffix) > n)
+		return -ENAMETOOLONG;
+	memcpy(buf + r, suffix, sizeof(suffix));
+	return r + (int)sizeof(suffix) - 1;
 }
 
 /* --- mounting ------------------------------------------------------- */
@@ -361,7 +377,7 @@ int vfs_mount(const char *path, struct filesystem *fs)
 		dentry_instantiate(d, ino);
 	}
 	struct path mp = { w.cur.mnt, d };
-	follow_mounts(&mp);
+	vfs_follow_mounts(&mp);
 	struct inode *mi = path_inode(mp);
 	if (S_ISLNK(mi->st.st_mode)) {
 		/* Mount on what the symlink names. */
@@ -408,5 +424,16 @@ int vfs_init(const char *root_dir)
 	err = vfs_mount("/dev", dev);
 	if (err)
 		log_warn("moat: cannot mount devfs at /dev: %s\n", strerror(-err));
+	/* tmpfs at /tmp and /dev/shm (sticky, world-writable, as usual),
+	 * each with Linux's default limit: half of the RAM. */
+	static const char *const tmp_mounts[] = { "/tmp", "/dev/shm" };
+	for (size_t i = 0; i < sizeof(tmp_mounts) / sizeof(tmp_mounts[0]); i++) {
+		struct filesystem *tmp = tmpfs_new(S_IFDIR | 01777, 0);
+		if (!tmp)
+			return -ENOMEM;
+		err = vfs_mount(tmp_mounts[i], tmp);
+		if (err)
+			log_warn("moat: cannot mount tmpfs at %s: %s\n", tmp_mounts[i], strerror(-err));
+	}
 	return 0;
 }

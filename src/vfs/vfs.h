@@ -43,6 +43,31 @@ struct dentry;
 
 struct inode;
 
+/* What a setattr changes (Linux's ATTR_*). Times are explicit values;
+ * vfs_setattr resolves UTIME_NOW before the file system sees them. */
+struct iattr {
+	unsigned int valid;
+	mode_t mode;             /* permission bits (and S_ISUID/S_ISGID/S_ISVTX) */
+	uid_t uid;
+	gid_t gid;
+	int64_t size;
+	struct timespec atime, mtime;
+};
+#define ATTR_MODE  0x1
+#define ATTR_UID   0x2
+#define ATTR_GID   0x4
+#define ATTR_SIZE  0x8
+#define ATTR_ATIME 0x10
+#define ATTR_MTIME 0x20
+#define ATTR_CTIME 0x40          /* ctime = now */
+#define ATTR_SIZE_TIMES 0x80     /* with ATTR_SIZE: mtime/ctime = now if the size changes */
+/* Checks and conversions vfs_setattr does before the file system: */
+#define ATTR_TIMES_SET 0x100     /* explicit times: owner or CAP_FOWNER */
+#define ATTR_TOUCH     0x200     /* utimes(NULL): owner or write permission */
+#define ATTR_KILL_SUID 0x400     /* chown: drop set-user-ID (set-group-ID if g+x) */
+#define ATTR_ATIME_NOW 0x800     /* atime = now */
+#define ATTR_MTIME_NOW 0x1000    /* mtime = now */
+
 struct inode_ops {
 	/* Look up name (len bytes, NUL-terminated) in directory dir.
 	 * 0 with *out set; -ENOENT when the name does not exist (the dentry
@@ -51,6 +76,27 @@ struct inode_ops {
 	/* Open d's inode into f (f->flags and f->mode are set): fill f->ops
 	 * and the private state. */
 	int (*open)(struct dentry *d, struct file *f);
+
+	/* Namespace changes, called with the file system's ns_lock held and
+	 * after the VFS has done Linux's checks (permissions, sticky bits,
+	 * types, emptiness is left to the fs). NULL: the fs cannot (EPERM).
+	 * d is the hashed dentry of the name, negative for the new ones. */
+	/* A new inode of type mode & S_IFMT (regular, directory, FIFO,
+	 * socket, device) owned by c, instantiated in d. */
+	int (*mknod)(struct dentry *dir, struct dentry *d, mode_t mode, dev_t rdev, const struct creds *c);
+	int (*symlink)(struct dentry *dir, struct dentry *d, const char *target, const struct creds *c);
+	/* A new name d in dir for old's inode (not a directory). */
+	int (*link)(struct dentry *old, struct dentry *dir, struct dentry *d);
+	int (*unlink)(struct dentry *dir, struct dentry *d);
+	int (*rmdir)(struct dentry *dir, struct dentry *d);
+	/* RENAME_NOREPLACE/EXCHANGE/WHITEOUT semantics; nd may be positive. */
+	int (*rename)(struct dentry *odir, struct dentry *od, struct dentry *ndir, struct dentry *nd,
+		      unsigned int flags, const struct creds *c);
+	/* O_TMPFILE: an unnamed regular inode in dir (nlink 0). */
+	int (*tmpfile)(struct dentry *dir, mode_t mode, const struct creds *c, bool linkable,
+		       struct inode **out);
+	/* Apply checked attribute changes; NULL: generic in-memory change. */
+	int (*setattr)(struct inode *ino, const struct iattr *ia, struct task *t);
 };
 
 struct inode {
@@ -66,23 +112,45 @@ struct inode {
 	int flock_shared;
 	struct file *flock_excl;
 	struct waitq flock_wq;
+	/* O_TMPFILE without O_EXCL: linkat may name it (I_LINKABLE). */
+	bool linkable;
+	/* FIFOs: the pipe while the FIFO is open, managed by fs/pipe under
+	 * lock. */
+	void *pipe;
 };
 
+/*
+ * A dentry is a name. Writable file systems change them: a new name
+ * instantiates a negative dentry; unlink takes the dentry out of the hash
+ * (it stays positive for whoever still holds it: cwd, open files, as
+ * Linux's d_delete of a busy dentry); rename moves it (new parent and
+ * name, as d_move), so the children of a moved directory follow.
+ * Dentries are never freed, so lockless walkers may hold any of them.
+ * parent and name change only under the dcache's locks (see
+ * dcache_move); name/len readers outside them use dentry_name_lock.
+ */
 struct dentry {
-	struct dentry *parent;   /* NULL for the root of a file system */
+	struct dentry *_Atomic parent; /* NULL for the root of a file system */
 	struct inode *_Atomic inode; /* NULL: negative (name does not exist) */
 	struct dentry *hash_next;
 	struct filesystem *fs;
 	atomic_int mounted;      /* how many mounts sit on this dentry */
 	uint32_t hash;
 	uint16_t len;
-	char name[];             /* NUL-terminated */
+	bool hashed;             /* reachable by lookup (false once unlinked) */
+	bool name_heap;          /* name was allocated by a rename */
+	const char *name;        /* NUL-terminated; iname until renamed */
+	void *fsdata;            /* the file system's (tmpfs: its directory entry) */
+	char iname[];
 };
 
 struct statfs;
 
 struct filesystem {
 	const char *type;        /* "hostfs", "devfs", ... */
+	/* Serialises the namespace changes of this file system (Linux's
+	 * i_rwsem of the directories plus s_vfs_rename_mutex, coarser). */
+	pthread_mutex_t ns_lock;
 	/* statfs(2) of the file system holding d. */
 	int (*statfs)(struct filesystem *fs, struct dentry *d, struct statfs *out);
 	bool readonly;           /* mounted read-only: writes give EROFS */
@@ -112,8 +180,24 @@ struct dentry *dentry_new_root(struct filesystem *fs, struct inode *root);
 /* The child `name` of dir through the dentry cache (calls the fs's lookup
  * on a miss). 0 with *out (possibly negative), or -errno. */
 int dcache_lookup(struct dentry *dir, const char *name, size_t len, struct dentry **out);
+/* A dentry that lookups never find (O_TMPFILE's "#ino" names). */
+struct dentry *dentry_new_unhashed(struct dentry *parent, const char *name, size_t len, struct inode *ino);
 /* Give a negative dentry an inode (mount points made up by vfs_mount). */
 void dentry_instantiate(struct dentry *d, struct inode *inode);
+/* Take d out of the hash: later lookups of its name miss (unlink). */
+void dcache_unhash(struct dentry *d);
+/* d_move: d takes the name (newparent, name); whatever dentry had that
+ * name is unhashed. */
+int dcache_move(struct dentry *d, struct dentry *newparent, const char *name, size_t len);
+/* RENAME_EXCHANGE: a and b swap their names. */
+void dcache_exchange(struct dentry *a, struct dentry *b);
+/* Guards name/len/parent of dentries for readers outside the dcache lock
+ * (path strings). */
+extern pthread_rwlock_t dentry_name_lock;
+/* Whether anc is d or one of its ancestors (same file system). */
+bool dentry_is_ancestor(struct dentry *anc, struct dentry *d);
+/* A consistent copy of ino's attributes. */
+void inode_stat(struct inode *ino, struct stat *st);
 
 /* Linux's generic_permission() against creds: mask of MAY_*. Root (DAC
  * override) passes except exec of a file with no x bit at all. Also
@@ -153,6 +237,8 @@ struct walk {
 	bool trailing_slash;     /* the last component was followed by '/' */
 };
 
+/* Step down through every mount stacked on p. */
+void vfs_follow_mounts(struct path *p);
 /* Walk path from w->cur (or w->root when absolute). 0 or -errno. */
 int vfs_walk(struct walk *w, const char *path);
 
@@ -196,6 +282,10 @@ struct dir_ctx {
 		     uint64_t ino, unsigned type, int64_t next_off);
 };
 
+/* Flags of one write: RWF_APPEND / RWF_NOAPPEND (pwritev2). */
+#define IOF_APPEND 0x4
+#define IOF_NOAPPEND 0x8
+
 /* What mmap of a file means (file_mmap_check). */
 enum mmap_kind { MMAP_NONE = 0, MMAP_FILE, MMAP_ZERO };
 
@@ -227,8 +317,12 @@ struct file_ops {
 	/* F_GETPIPE_SZ / F_SETPIPE_SZ. */
 	long (*pipe_size)(struct file *f, struct task *t, long newsize);
 	int (*fsync)(struct file *f);
-	/* ftruncate on a writable regular file. */
+	/* ftruncate on a writable regular file without an inode setattr
+	 * (imported host descriptors). */
 	int (*truncate)(struct file *f, int64_t len);
+	/* fallocate(2) on a regular file opened for writing, after the
+	 * generic checks. */
+	int (*fallocate)(struct file *f, struct task *t, int mode, int64_t off, int64_t len);
 	/* Sandbox path of an anonymous file ("pipe:[12]"). */
 	int (*path)(struct file *f, char *buf, size_t n);
 	void (*release)(struct file *f);
@@ -307,6 +401,30 @@ int vfs_check_iovec(struct iovec *iov, int cnt);
 /* The open(2) logic after resolution: checks (EISDIR, ELOOP, permission,
  * EROFS) and the file system's open. */
 int vfs_open_resolved(const struct creds *c, struct path p, int flags, struct file **out);
+/* The file system's open of p without any check (a file just created). */
+int vfs_open_inode(struct path p, int flags, struct file **out);
+
+/* --- namespace changes (namei.c) ------------------------------------ */
+
+/* open(2)/openat(2)/creat(2) after the path is copied in: O_CREAT (through
+ * dangling symlinks too), O_EXCL, O_TRUNC, O_TMPFILE. */
+int vfs_openat(struct task *t, int dirfd, const char *path, int flags, mode_t mode, struct file **out);
+int vfs_mknodat(struct task *t, int dirfd, const char *path, mode_t mode, dev_t dev);
+int vfs_mkdirat(struct task *t, int dirfd, const char *path, mode_t mode);
+int vfs_symlinkat(struct task *t, const char *target, int dirfd, const char *path);
+/* oldp resolved already (linkat's flags decide how). */
+int vfs_linkat(struct task *t, struct path oldp, int newdirfd, const char *newpath);
+int vfs_unlinkat(struct task *t, int dirfd, const char *path, bool rmdir);
+int vfs_renameat2(struct task *t, int odfd, const char *oldpath, int ndfd, const char *newpath,
+		  unsigned int flags);
+/* notify_change(): the owner/capability checks of chmod, chown, utimes
+ * (mnt is where ino lives, NULL for anonymous files), then the change. */
+int vfs_setattr(struct task *t, struct mount *mnt, struct inode *ino, struct iattr *ia);
+/* truncate to len (checks done by the caller); mtime/ctime if it changes. */
+int vfs_truncate_inode(struct task *t, struct inode *ino, int64_t len);
+/* The tmpfs memory object of f's data (for MAP_SHARED), or NULL. The
+ * caller takes its own reference with memobj_get. */
+struct memobj *file_memobj(struct file *f);
 
 /* --- FD tables ------------------------------------------------------ */
 
@@ -368,6 +486,10 @@ void fs_context_set_cwd(struct fs_context *fs, struct path cwd);
 struct filesystem *hostfs_new(const char *root_dir, int *err);
 /* devfs: null, zero, full, random, urandom, tty... */
 struct filesystem *devfs_new(void);
+/* tmpfs: files in the memory file; mode of the root (01777 for /tmp);
+ * max_bytes 0 for the default limit (half of the RAM, as Linux). */
+struct filesystem *tmpfs_new(mode_t root_mode, uint64_t max_bytes);
+#define TMPFS_MAGIC 0x01021994
 /* A pipe: two files, the read end and the write end. flags: O_NONBLOCK. */
 int pipe_create(struct task *t, int flags, struct file **rd, struct file **wr);
 /* A file wrapping host descriptor hostfd (owned by the file). */

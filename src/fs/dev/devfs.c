@@ -40,6 +40,8 @@ static struct dev_entry dev_entries[] = {
 	{ "stdin",   DEV_LINK,    S_IFLNK | 0777, 0, 0, "/proc/self/fd/0" },
 	{ "stdout",  DEV_LINK,    S_IFLNK | 0777, 0, 0, "/proc/self/fd/1" },
 	{ "stderr",  DEV_LINK,    S_IFLNK | 0777, 0, 0, "/proc/self/fd/2" },
+	/* Mount point of the tmpfs at /dev/shm (vfs_init). */
+	{ "shm",     DEV_DIR,     S_IFDIR | 01777 },
 };
 #define NDEV (sizeof(dev_entries) / sizeof(dev_entries[0]))
 
@@ -47,6 +49,8 @@ static const struct inode_ops devfs_inode_ops;
 
 static int devfs_lookup(struct dentry *dir, const char *name, size_t len, struct inode **out)
 {
+	if (dir->parent)
+		return -ENOENT; /* subdirectories (shm) are empty */
 	for (size_t i = 0; i < NDEV; i++) {
 		if (strlen(dev_entries[i].name) == len && memcmp(dev_entries[i].name, name, len) == 0) {
 			*out = dev_entries[i].inode;
@@ -160,7 +164,7 @@ static int devfs_iterate(struct file *f, struct dir_ctx *ctx)
 			ok = ctx->emit(ctx, "..", 2, 1, DT_DIR, 2);
 		else {
 			struct dev_entry *e = &dev_entries[i - 2];
-			unsigned type = S_ISLNK(e->mode) ? DT_LNK : DT_CHR;
+			unsigned type = S_ISLNK(e->mode) ? DT_LNK : S_ISDIR(e->mode) ? DT_DIR : DT_CHR;
 			ok = ctx->emit(ctx, e->name, strlen(e->name), e->inode->st.st_ino, type, i + 1);
 		}
 		if (!ok)
@@ -180,6 +184,29 @@ static const struct file_ops devfs_dir_ops = {
 	.llseek = devfs_dir_llseek,
 };
 
+/* An empty subdirectory: only "." and "..". */
+static int devfs_subdir_iterate(struct file *f, struct dir_ctx *ctx)
+{
+	while (f->pos < 2) {
+		bool ok = f->pos == 0 ? ctx->emit(ctx, ".", 1, f->inode->st.st_ino, DT_DIR, 1)
+				      : ctx->emit(ctx, "..", 2, 1, DT_DIR, 2);
+		if (!ok)
+			return 0;
+		f->pos++;
+	}
+	return 0;
+}
+
+static int64_t devfs_subdir_llseek(struct file *f, int64_t off, int whence)
+{
+	return generic_llseek(f, off, whence, 2);
+}
+
+static const struct file_ops devfs_subdir_ops = {
+	.iterate = devfs_subdir_iterate,
+	.llseek = devfs_subdir_llseek,
+};
+
 static int devfs_open(struct dentry *d, struct file *f)
 {
 	struct dev_entry *e = f->inode->priv;
@@ -195,6 +222,10 @@ static int devfs_open(struct dentry *d, struct file *f)
 	case DEV_RANDOM:
 	case DEV_URANDOM: f->ops = &random_ops; break;
 	case DEV_TTY: return -ENXIO; /* no controlling terminal */
+	case DEV_DIR:
+		f->ops = &devfs_subdir_ops;
+		f->mode |= FMODE_LSEEK;
+		return 0;
 	default: return -ENXIO;
 	}
 	f->mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE;
@@ -224,6 +255,7 @@ struct filesystem *devfs_new(void)
 	struct filesystem *fs = calloc(1, sizeof(*fs));
 	if (!fs)
 		return NULL;
+	pthread_mutex_init(&fs->ns_lock, NULL);
 	fs->type = "devtmpfs";
 	fs->statfs = devfs_statfs;
 	fs->dev = makedev(0, 5);
@@ -235,7 +267,7 @@ struct filesystem *devfs_new(void)
 
 	st.st_ino = 1;
 	st.st_mode = S_IFDIR | 0755;
-	st.st_nlink = 2;
+	st.st_nlink = 3; /* ".", "..", and shm/.. */
 	struct inode *root = inode_new(fs, &devfs_inode_ops, &st);
 	if (!root || !(fs->root = dentry_new_root(fs, root)))
 		return NULL;
@@ -244,7 +276,7 @@ struct filesystem *devfs_new(void)
 		struct dev_entry *e = &dev_entries[i];
 		st.st_ino = 2 + i;
 		st.st_mode = e->mode;
-		st.st_nlink = 1;
+		st.st_nlink = S_ISDIR(e->mode) ? 2 : 1;
 		st.st_rdev = makedev(e->major, e->minor);
 		st.st_size = e->link ? (off_t)strlen(e->link) : 0;
 		e->inode = inode_new(fs, &devfs_inode_ops, &st);

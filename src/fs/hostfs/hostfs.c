@@ -300,6 +300,7 @@ struct filesystem *hostfs_new(const char *root_dir, int *err)
 		return NULL;
 	}
 	atomic_store(&root->hostfd, fd);
+	pthread_mutex_init(&fs->ns_lock, NULL);
 	fs->type = "hostfs";
 	fs->statfs = hostfs_statfs;
 	fs->readonly = true;
