@@ -54,7 +54,7 @@ struct wait_opts {
 	int options;         /* WNOHANG, WEXITED, WSTOPPED, WCONTINUED, WNOWAIT, __W* */
 	/* Results: */
 	int pid, status, code, uid;   /* code: CLD_* for waitid */
-	uint64_t utime_ns, stime_ns;
+	uint64_t utime_ns, stime_ns, maxrss_kb;
 };
 long task_wait(struct task *t, struct wait_opts *w);
 

@@ -85,8 +85,12 @@ struct thread_group {
 	struct waitq child_events;    /* children exit/stop/continue: wait4 sleeps here */
 	uint64_t utime_ns, stime_ns;  /* accumulated by exited tasks */
 	uint64_t cutime_ns, cstime_ns;/* of reaped children */
+	uint64_t maxrss_kb, cmaxrss_kb;
 	char comm[16];
 	int dumpable;                 /* PR_SET_DUMPABLE */
+	bool did_exec;                /* setpgid by the parent: EACCES */
+	int nice;                     /* -20..19 */
+	struct task *parent_task;     /* the thread that created it (__WNOTHREAD, PDEATHSIG) */
 	bool child_subreaper;
 };
 

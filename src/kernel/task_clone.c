@@ -51,6 +51,8 @@ static int check_clone_flags(struct task *t, uint64_t f)
 		return -EINVAL;
 	if ((f & CLONE_PIDFD) && (f & CLONE_DETACHED))
 		return -EINVAL;
+	if ((f & CLONE_CLEAR_SIGHAND) && (f & CLONE_SIGHAND))
+		return -EINVAL;
 	return 0;
 }
 
@@ -81,6 +83,7 @@ static struct thread_group *thread_group_new(struct task *parent, struct sighand
 	tg->pgid = ptg->pgid;
 	tg->sid = ptg->sid;
 	tg->dumpable = ptg->dumpable;
+	tg->nice = ptg->nice;
 	pthread_mutex_lock(&ptg->lock);
 	memcpy(tg->rlimits, ptg->rlimits, sizeof tg->rlimits);
 	pthread_mutex_unlock(&ptg->lock);
@@ -275,6 +278,7 @@ long task_clone(struct task *t, const struct clone_args_k *args)
 		/* CLONE_PARENT: a sibling of the caller. */
 		struct thread_group *parent = (f & CLONE_PARENT) ? t->tg->parent : t->tg;
 		tg->parent = parent;
+		tg->parent_task = (f & CLONE_PARENT) ? parent->leader : t;
 		if (f & CLONE_PARENT)
 			tg->exit_signal = t->tg->exit_signal;
 		tg->sibling_next = parent->children;

@@ -100,6 +100,7 @@ int task_exec(struct task *t, const char *path, struct file *opened, struct strv
 	if (t->tg->live_tasks > 1 || t->tg->leader != t)
 		become_sole_thread(t);
 	task_vfork_release(t);
+	t->tg->did_exec = true;
 	if (timers_tg_exec)
 		timers_tg_exec(t->tg);
 	struct mm *old = t->mm;

@@ -27,7 +27,6 @@ int futex_wake_addr(struct mm *mm, uint64_t addr, int n) __attribute__((weak));
 /* From the signal code (declared in signals.h; weak until it lands). */
 #pragma weak signal_send_tg
 #pragma weak signal_send_task
-#pragma weak siginfo_kernel
 /* From the timer code: the group's timers go with it. */
 void timers_tg_exit(struct thread_group *tg) __attribute__((weak));
 
@@ -102,8 +101,7 @@ static void unlink_child_locked(struct thread_group *parent, struct thread_group
 
 /* Give dead's children to a new parent; returns whether any was a zombie
  * (the new parent must hear about it). */
-static bool reparent_children_locked(struct kernel *k, struct thread_group *dead, struct thread_group **to,
-				     struct task **pdeath, int *pdeath_sig, int *npdeath)
+static bool reparent_children_locked(struct kernel *k, struct thread_group *dead, struct thread_group **to)
 {
 	struct thread_group *reaper = new_reaper_locked(k, dead);
 	bool zombies = false;
@@ -111,15 +109,12 @@ static bool reparent_children_locked(struct kernel *k, struct thread_group *dead
 	while (dead->children) {
 		struct thread_group *c = dead->children;
 		dead->children = c->sibling_next;
-		if (c->leader && c->leader->pdeath_signal && *npdeath < 64) {
-			pdeath[*npdeath] = c->leader;
-			pdeath_sig[(*npdeath)++] = c->leader->pdeath_signal;
-		}
 		if (!reaper || reaper == dead) {
 			c->parent = NULL;
 			continue;
 		}
 		c->parent = reaper;
+		c->parent_task = reaper->leader;
 		c->sibling_next = reaper->children;
 		reaper->children = c;
 		if (c->zombie)
@@ -160,6 +155,9 @@ static void reap_locked(struct kernel *k, struct thread_group *parent, struct th
 		unlink_child_locked(parent, child);
 		parent->cutime_ns += child->utime_ns + child->cutime_ns;
 		parent->cstime_ns += child->stime_ns + child->cstime_ns;
+		uint64_t rss = child->maxrss_kb > child->cmaxrss_kb ? child->maxrss_kb : child->cmaxrss_kb;
+		if (rss > parent->cmaxrss_kb)
+			parent->cmaxrss_kb = rss;
 	}
 	if (child->leader)
 		taskset_remove_tid_locked(k, child->leader);
@@ -181,7 +179,7 @@ static void thread_group_exited_locked(struct task *t, struct exit_notes *n)
 	struct thread_group *tg = t->tg;
 	tg->zombie = true;
 	struct thread_group *reaper;
-	bool zombies = reparent_children_locked(k, tg, &reaper, n->pdeath, n->pdeath_sig, &n->npdeath);
+	bool zombies = reparent_children_locked(k, tg, &reaper);
 	if (zombies && reaper)
 		waitq_notify(&reaper->child_events, ~0u);
 	if (tg->pid == 1) {
@@ -209,6 +207,12 @@ void task_exit_release(struct task *t)
 	struct thread_group *tg = t->tg;
 	clear_child_tid(t);
 	task_vfork_release(t);
+	uint64_t cpu = t->ctx && platform->ctx_cpu_ns ? platform->ctx_cpu_ns(t->ctx) : 0;
+	pthread_mutex_lock(&tg->lock);
+	tg->utime_ns += cpu;
+	if (t->mm && t->mm->rss_hiwater * 4 > tg->maxrss_kb)
+		tg->maxrss_kb = t->mm->rss_hiwater * 4;
+	pthread_mutex_unlock(&tg->lock);
 	if (t->mm) {
 		mm_put(t->mm);
 		t->mm = NULL;
@@ -233,6 +237,17 @@ void task_exit_release(struct task *t)
 		}
 	}
 	taskset_remove_live_locked(k, t);
+	/* PR_SET_PDEATHSIG fires when the thread that created the child
+	 * dies; its children pass to another thread of the group. */
+	for (struct thread_group *c = tg->children; c; c = c->sibling_next) {
+		if (c->parent_task != t)
+			continue;
+		c->parent_task = tg->tasks;
+		if (c->leader && c->leader->pdeath_signal && n.npdeath < 64) {
+			n.pdeath[n.npdeath] = c->leader;
+			n.pdeath_sig[n.npdeath++] = c->leader->pdeath_signal;
+		}
+	}
 	/* A thread's ID is free at once; the leader's is the process ID and
 	 * stays taken until the zombie is reaped. */
 	if (t != tg->leader)
@@ -249,9 +264,13 @@ void task_exit_release(struct task *t)
 	pthread_mutex_unlock(&k->lock);
 	if (last && timers_tg_exit)
 		timers_tg_exit(tg);
-	for (int i = 0; i < n.npdeath && signal_send_task && siginfo_kernel; i++) {
+	for (int i = 0; i < n.npdeath && signal_send_task; i++) {
 		siginfo_t si;
-		siginfo_kernel(&si, n.pdeath_sig[i]);
+		memset(&si, 0, sizeof si);
+		si.si_signo = n.pdeath_sig[i];
+		si.si_code = SI_USER;
+		si.si_pid = tg->pid;
+		si.si_uid = t->creds.ruid;
 		signal_send_task(n.pdeath[i], &si);
 	}
 	if (n.send && signal_send_tg)
@@ -317,6 +336,8 @@ static bool wait_selects(struct task *t, struct wait_opts *w, struct thread_grou
 	default:
 		break;
 	}
+	if ((w->options & __WNOTHREAD) && c->parent_task != t)
+		return false;
 	/* A "clone" child reports to its parent with a signal other than
 	 * SIGCHLD; __WCLONE waits for those only, __WALL for both. */
 	if (w->options & __WALL)
@@ -345,6 +366,7 @@ static long wait_scan_locked(struct task *t, struct wait_opts *w)
 				  : WCOREDUMP(c->exit_status) ? CLD_DUMPED : CLD_KILLED;
 			w->utime_ns = c->utime_ns + c->cutime_ns;
 			w->stime_ns = c->stime_ns + c->cstime_ns;
+			w->maxrss_kb = c->maxrss_kb > c->cmaxrss_kb ? c->maxrss_kb : c->cmaxrss_kb;
 			if (!(w->options & WNOWAIT))
 				reap_locked(k, t->tg, c);
 			return w->pid;

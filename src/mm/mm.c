@@ -216,6 +216,12 @@ static void unmap_mapped(struct mm *mm, uint64_t start, uint64_t end)
 		as_unmap(mm, start, end);
 }
 
+static void rss_add(struct mm *mm)
+{
+	if (++mm->rss_pages > mm->rss_hiwater)
+		mm->rss_hiwater = mm->rss_pages;
+}
+
 /* Release the pages of [start, end) (the VMAs are the caller's). */
 static void release_pages(struct mm *mm, uint64_t start, uint64_t end)
 {
@@ -223,6 +229,7 @@ static void release_pages(struct mm *mm, uint64_t start, uint64_t end)
 	PTE_FOR_EACH(mm, start, end, addr, e) {
 		mf_decref(PTE_OFF(*e), 1);
 		*e = 0;
+		mm->rss_pages--;
 	}
 }
 
@@ -282,6 +289,12 @@ int mm_fork(struct plat_ctx *ctx, struct mm *src, struct mm **out)
 	err = vma_set_copy(&mm->vmas, &src->vmas);
 	for (size_t i = 0; !err && i < src->vmas.n; i++) {
 		struct vma *v = &src->vmas.v[i];
+		if (v->flags & VMA_DONTFORK) {
+			err = vma_remove_range(&mm->vmas, v->start, v->end);
+			continue;
+		}
+		if (v->flags & VMA_WIPEONFORK)
+			continue;   /* the child starts with fresh zero pages */
 		bool private = !(v->flags & VMA_SHARED);
 		bool write_protect = false;
 		PTE_FOR_EACH(src, v->start, v->end, addr, e) {
@@ -297,6 +310,7 @@ int mm_fork(struct plat_ctx *ctx, struct mm *src, struct mm **out)
 				*e = (*e | PTE_COW) & ~PTE_MAPPED_W;
 			}
 			*ce = *e & ~(PTE_MAPPED | PTE_MAPPED_W);
+			rss_add(mm);
 		}
 		/* The parent must fault on its next write to a now shared page. */
 		if (write_protect)
@@ -343,8 +357,11 @@ static int fill_from_file(struct vma *v, uint64_t addr, uint64_t off)
 /* Make the page at addr present in v. For a write, make it private to this
  * mm (copy-on-write). *e is its entry. Returns 0, -ENOMEM or -EFAULT (no
  * backing: SIGBUS). */
+
 static int populate_page(struct mm *mm, struct vma *v, uint64_t addr, uint64_t *e, bool write)
 {
+	if (!(*e & PTE_PRESENT))
+		rss_add(mm);
 	if (!(*e & PTE_PRESENT)) {
 		uint64_t off;
 		int err;
@@ -419,6 +436,7 @@ static void prealloc_anon_run(struct mm *mm, struct vma *v, uint64_t start, uint
 		if (!(*e & PTE_PRESENT)) {
 			*e = off | PTE_PRESENT;
 			off += PAGE_SIZE;
+			rss_add(mm);
 		}
 	}
 }
@@ -1078,6 +1096,33 @@ out:
 	return ret;
 }
 
+/* MADV_DONTFORK/DOFORK/WIPEONFORK/KEEPONFORK: flags on the VMAs of the
+ * range; WIPEONFORK only for private anonymous memory (else EINVAL). */
+static int madvise_fork_flags(struct mm *mm, uint64_t start, uint64_t end, int advice)
+{
+	for (uint64_t a = start; a < end;) {
+		struct vma *v = &mm->vmas.v[vma_find(&mm->vmas, a)];
+		if (advice == MADV_WIPEONFORK && (v->file || v->obj || (v->flags & VMA_SHARED)))
+			return -EINVAL;
+		a = v->end;
+	}
+	int err = vma_split_at(&mm->vmas, start);
+	if (!err)
+		err = vma_split_at(&mm->vmas, end);
+	if (err)
+		return err;
+	for (size_t i = vma_lower_bound(&mm->vmas, start); i < mm->vmas.n && mm->vmas.v[i].start < end; i++) {
+		int *fl = &mm->vmas.v[i].flags;
+		switch (advice) {
+		case MADV_DONTFORK: *fl |= VMA_DONTFORK; break;
+		case MADV_DOFORK: *fl &= ~VMA_DONTFORK; break;
+		case MADV_WIPEONFORK: *fl |= VMA_WIPEONFORK; break;
+		case MADV_KEEPONFORK: *fl &= ~VMA_WIPEONFORK; break;
+		}
+	}
+	return 0;
+}
+
 int mm_madvise(struct task *t, uint64_t addr, uint64_t len, int advice)
 {
 	struct mm *mm = t->mm;
@@ -1091,6 +1136,7 @@ int mm_madvise(struct task *t, uint64_t addr, uint64_t len, int advice)
 	case MADV_DONTNEED: case MADV_FREE: case MADV_DONTFORK: case MADV_DOFORK:
 	case MADV_MERGEABLE: case MADV_UNMERGEABLE: case MADV_HUGEPAGE: case MADV_NOHUGEPAGE:
 	case MADV_DONTDUMP: case MADV_DODUMP: case MADV_COLD: case MADV_PAGEOUT:
+	case MADV_WIPEONFORK: case MADV_KEEPONFORK:
 		break;
 	default:
 		return -EINVAL;
@@ -1099,6 +1145,9 @@ int mm_madvise(struct task *t, uint64_t addr, uint64_t len, int advice)
 		return 0;
 	pthread_mutex_lock(&mm->lock);
 	int err = range_mapped(mm, addr, end) ? 0 : -ENOMEM;
+	if (!err && (advice == MADV_DONTFORK || advice == MADV_DOFORK || advice == MADV_WIPEONFORK ||
+		     advice == MADV_KEEPONFORK))
+		err = madvise_fork_flags(mm, addr, end, advice);
 	if (!err && (advice == MADV_DONTNEED || advice == MADV_FREE)) {
 		/* Private pages are dropped: they read back as zeros (or the
 		 * file's contents). Shared pages stay in their object. */

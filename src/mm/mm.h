@@ -50,6 +50,7 @@ struct mm {
 	uint64_t auxv[64];        /* saved for /proc/self/auxv */
 	int auxv_len;
 	struct file *exe;
+	uint64_t rss_pages, rss_hiwater;   /* present pages, and their peak */
 };
 
 /* A new, empty address space with its platform address space; ctx is the

@@ -19,6 +19,8 @@ enum {
 	VMA_STACK     = 1 << 2,  /* the initial stack ([stack]) */
 	VMA_HEAP      = 1 << 3,  /* brk area ([heap]) */
 	VMA_LOCKED    = 1 << 4,
+	VMA_DONTFORK  = 1 << 5,  /* MADV_DONTFORK: not in a fork child */
+	VMA_WIPEONFORK = 1 << 6, /* MADV_WIPEONFORK: zero in a fork child */
 };
 
 struct vma {

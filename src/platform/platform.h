@@ -69,6 +69,9 @@ struct platform_ops {
 	 * TRAP_INTERRUPT soon. */
 	void (*ctx_interrupt)(struct plat_ctx *ctx);
 
+	/* CPU time the application code of ctx has used, in nanoseconds. */
+	uint64_t (*ctx_cpu_ns)(struct plat_ctx *ctx);
+
 	/* Lowest address user mappings may not reach (the stub lives above). */
 	uint64_t max_user_addr;
 };

@@ -89,49 +89,97 @@ SYSCALL_DEFINE(get_robust_list)
 	return 0;
 }
 
-/* Process groups and sessions of the init process only; the full rules
- * (sessions.c) come with the process-model issue. */
-static bool is_self(struct task *t, int pid) { return pid == 0 || pid == t->tg->pid; }
+/* Process groups and sessions: the rules of setpgid(2) and setsid(2) as
+ * Linux applies them (and the seeds' sessions.go). Orphaned process groups
+ * are not signalled yet. */
+
+/* Is some thread group in process group pgid (within session sid, or any
+ * session when sid is 0)? Caller holds the TaskSet lock. */
+static bool pgrp_exists_locked(struct kernel *k, int pgid, int sid)
+{
+	for (struct task *it = k->all_tasks; it; it = it->all_next)
+		if (it->tg->pgid == pgid && (!sid || it->tg->sid == sid))
+			return true;
+	return false;
+}
 
 SYSCALL_DEFINE(getpgrp) { return t->tg->pgid; }
 
-SYSCALL_DEFINE(getpgid)
+static long get_pgid_or_sid(struct task *t, int pid, bool sid)
 {
-	if ((int)a[0] < 0)
+	if (pid < 0)
 		return -ESRCH;
-	return is_self(t, (int)a[0]) ? t->tg->pgid : -ESRCH;
+	if (pid == 0)
+		return sid ? t->tg->sid : t->tg->pgid;
+	struct kernel *k = t->kernel;
+	pthread_mutex_lock(&k->lock);
+	struct task *p = kernel_task_by_tid_locked(k, pid);
+	long r = p ? (sid ? p->tg->sid : p->tg->pgid) : -ESRCH;
+	pthread_mutex_unlock(&k->lock);
+	return r;
 }
 
-SYSCALL_DEFINE(getsid)
-{
-	if ((int)a[0] < 0)
-		return -ESRCH;
-	return is_self(t, (int)a[0]) ? t->tg->sid : -ESRCH;
-}
+SYSCALL_DEFINE(getpgid) { return get_pgid_or_sid(t, (int)a[0], false); }
+SYSCALL_DEFINE(getsid) { return get_pgid_or_sid(t, (int)a[0], true); }
 
 SYSCALL_DEFINE(setsid)
 {
-	/* A process group leader may not start a session. */
-	if (t->tg->pgid == t->tg->pid)
-		return -EPERM;
-	t->tg->sid = t->tg->pgid = t->tg->pid;
-	return t->tg->sid;
+	struct kernel *k = t->kernel;
+	struct thread_group *tg = t->tg;
+	pthread_mutex_lock(&k->lock);
+	long r;
+	/* A process whose ID names a process group may not start a session. */
+	if (pgrp_exists_locked(k, tg->pid, 0)) {
+		r = -EPERM;
+	} else {
+		tg->sid = tg->pgid = tg->pid;
+		r = tg->sid;
+	}
+	pthread_mutex_unlock(&k->lock);
+	return r;
 }
 
 SYSCALL_DEFINE(setpgid)
 {
+	struct kernel *k = t->kernel;
+	struct thread_group *self = t->tg;
 	int pid = (int)a[0], pgid = (int)a[1];
+	if (!pid)
+		pid = self->pid;
+	if (!pgid)
+		pgid = pid;
 	if (pgid < 0)
 		return -EINVAL;
-	if (!is_self(t, pid))
-		return -ESRCH;
-	/* A session leader cannot change its process group. */
-	if (t->tg->sid == t->tg->pid)
-		return -EPERM;
-	if (pgid != 0 && pgid != t->tg->pid)
-		return -EPERM;
-	t->tg->pgid = t->tg->pid;
-	return 0;
+	pthread_mutex_lock(&k->lock);
+	long r = -ESRCH;
+	struct task *p = kernel_task_by_tid_locked(k, pid);
+	if (!p)
+		goto out;
+	struct thread_group *target = p->tg;
+	r = -EINVAL;
+	if (target->leader != p)
+		goto out;
+	if (target->parent == self) {
+		r = -EPERM;
+		if (target->sid != self->sid)
+			goto out;
+		r = -EACCES;
+		if (target->did_exec)
+			goto out;
+	} else if (target != self) {
+		r = -ESRCH;
+		goto out;
+	}
+	r = -EPERM;
+	if (target->sid == target->pid)
+		goto out;
+	if (pgid != target->pid && !pgrp_exists_locked(k, pgid, self->sid))
+		goto out;
+	target->pgid = pgid;
+	r = 0;
+out:
+	pthread_mutex_unlock(&k->lock);
+	return r;
 }
 
 /* prctl(2): the per-process settings programs look at; the rest are
@@ -300,9 +348,10 @@ SYSCALL_DEFINE(clone3)
 
 SYSCALL_DEFINE(unshare) { return task_unshare(t, a[0]); }
 
-static void rusage_from(struct rusage *ru, uint64_t utime_ns, uint64_t stime_ns)
+static void rusage_from(struct rusage *ru, uint64_t utime_ns, uint64_t stime_ns, uint64_t maxrss_kb)
 {
 	memset(ru, 0, sizeof *ru);
+	ru->ru_maxrss = (long)maxrss_kb;
 	ru->ru_utime.tv_sec = utime_ns / 1000000000;
 	ru->ru_utime.tv_usec = utime_ns % 1000000000 / 1000;
 	ru->ru_stime.tv_sec = stime_ns / 1000000000;
@@ -335,7 +384,7 @@ SYSCALL_DEFINE(wait4)
 		return -EFAULT;
 	if (a[3]) {
 		struct rusage ru;
-		rusage_from(&ru, w.utime_ns, w.stime_ns);
+		rusage_from(&ru, w.utime_ns, w.stime_ns, w.maxrss_kb);
 		if (task_copy_out(t, a[3], &ru, sizeof ru))
 			return -EFAULT;
 	}
@@ -388,7 +437,7 @@ SYSCALL_DEFINE(waitid)
 	}
 	if (a[4]) {
 		struct rusage ru;
-		rusage_from(&ru, w.utime_ns, w.stime_ns);
+		rusage_from(&ru, w.utime_ns, w.stime_ns, w.maxrss_kb);
 		if (task_copy_out(t, a[4], &ru, sizeof ru))
 			return -EFAULT;
 	}

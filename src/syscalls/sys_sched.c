@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <sched.h>
+#include <sys/resource.h>
 
 #include "syscalls/syscalls.h"
 
@@ -55,4 +56,66 @@ SYSCALL_DEFINE(sched_get_priority_min)
 	case SCHED_OTHER: case SCHED_BATCH: case SCHED_IDLE: return 0;
 	default: return -EINVAL;
 	}
+}
+
+/* Nice values (getpriority(2)/setpriority(2)): kept per process and
+ * inherited by fork; moat's scheduling is the host's, so they only order
+ * nothing yet, which Linux also allows (SCHED_OTHER hints). */
+#define CAP_SYS_NICE 23
+
+static bool prio_matches(struct task *t, struct task *it, int which, int who)
+{
+	switch (which) {
+	case PRIO_PROCESS: return it->tg->pid == (who ? who : t->tg->pid) && it == it->tg->leader;
+	case PRIO_PGRP: return it->tg->pgid == (who ? who : t->tg->pgid) && it == it->tg->leader;
+	default: return it->creds.ruid == (uint32_t)(who ? who : (int)t->creds.ruid) && it == it->tg->leader;
+	}
+}
+
+SYSCALL_DEFINE(getpriority)
+{
+	int which = (int)a[0], who = (int)a[1];
+	if (which != PRIO_PROCESS && which != PRIO_PGRP && which != PRIO_USER)
+		return -EINVAL;
+	struct kernel *k = t->kernel;
+	int best = -1;
+	pthread_mutex_lock(&k->lock);
+	for (struct task *it = k->all_tasks; it; it = it->all_next)
+		if (prio_matches(t, it, which, who) && 20 - it->tg->nice > best)
+			best = 20 - it->tg->nice;
+	pthread_mutex_unlock(&k->lock);
+	/* The raw syscall returns 20 - nice so that it is never negative. */
+	return best < 0 ? -ESRCH : best;
+}
+
+SYSCALL_DEFINE(setpriority)
+{
+	int which = (int)a[0], who = (int)a[1], nice = (int)a[2];
+	if (which != PRIO_PROCESS && which != PRIO_PGRP && which != PRIO_USER)
+		return -EINVAL;
+	if (nice < -20)
+		nice = -20;
+	if (nice > 19)
+		nice = 19;
+	struct kernel *k = t->kernel;
+	long r = -ESRCH;
+	pthread_mutex_lock(&k->lock);
+	for (struct task *it = k->all_tasks; it; it = it->all_next) {
+		if (!prio_matches(t, it, which, who))
+			continue;
+		if (it->creds.euid != t->creds.euid && it->creds.ruid != t->creds.euid &&
+		    !((t->creds.cap_effective >> CAP_SYS_NICE) & 1)) {
+			r = -EPERM;
+			continue;
+		}
+		if (nice < it->tg->nice && !((t->creds.cap_effective >> CAP_SYS_NICE) & 1)) {
+			r = -EACCES;
+			continue;
+		}
+		it->tg->nice = nice;
+		if (r == -ESRCH)
+			r = 0;
+	}
+	pthread_mutex_unlock(&k->lock);
+	return r;
 }

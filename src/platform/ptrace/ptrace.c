@@ -34,6 +34,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/log.h"
@@ -71,6 +72,7 @@ struct plat_ctx {
 	uint64_t applied;      /* changes of as applied to the stub */
 	struct plat_ctx *next_user;
 	int last_cpu;
+	uint64_t dead_cpu_ns;  /* CPU time of stubs this context had before */
 	atomic_bool interrupt;
 	_Atomic pid_t running; /* stub pid while inside ctx_switch, else 0 */
 };
@@ -251,12 +253,29 @@ static void ptrace_as_release(struct plat_as *as)
 		as_unref(as);
 }
 
+/* CPU time of a stub process (its process CPU clock). */
+static uint64_t stub_cpu_ns(pid_t pid)
+{
+	struct timespec ts;
+	clockid_t clk = (clockid_t)((~(unsigned)pid << 3) | 2);   /* CPUCLOCK_SCHED of pid */
+	if (!pid || clock_gettime(clk, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static uint64_t ptrace_ctx_cpu_ns(struct plat_ctx *ctx)
+{
+	return ctx->dead_cpu_ns + stub_cpu_ns(ctx->stub);
+}
+
 /* Detach ctx from its address space and kill its stub. */
 static void ctx_detach(struct plat_ctx *ctx)
 {
 	struct plat_as *as = ctx->as;
-	if (ctx->stub)
+	if (ctx->stub) {
+		ctx->dead_cpu_ns += stub_cpu_ns(ctx->stub);
 		stub_kill(ctx->stub);
+	}
 	ctx->stub = 0;
 	if (!as)
 		return;
@@ -538,6 +557,7 @@ const struct platform_ops ptrace_platform = {
 	.ctx_switch = ptrace_ctx_switch,
 	.ctx_get_fpstate = ptrace_ctx_get_fpstate,
 	.ctx_interrupt = ptrace_ctx_interrupt,
+	.ctx_cpu_ns = ptrace_ctx_cpu_ns,
 	.max_user_addr = STUB_ADDR,
 };
 
