@@ -29,6 +29,7 @@ int futex_wake_addr(struct mm *mm, uint64_t addr, int n) __attribute__((weak));
 #pragma weak signal_send_task
 /* From the timer code: the group's timers go with it. */
 void timers_tg_exit(struct thread_group *tg) __attribute__((weak));
+void timers_task_exit(struct task *t) __attribute__((weak));
 
 void task_exit_group(struct task *t, int status)
 {
@@ -207,6 +208,8 @@ void task_exit_release(struct task *t)
 	struct thread_group *tg = t->tg;
 	clear_child_tid(t);
 	task_vfork_release(t);
+	if (timers_task_exit)
+		timers_task_exit(t);
 	uint64_t cpu = t->ctx && platform->ctx_cpu_ns ? platform->ctx_cpu_ns(t->ctx) : 0;
 	pthread_mutex_lock(&tg->lock);
 	tg->utime_ns += cpu;
