@@ -10,6 +10,7 @@
 
 #include "kernel/task.h"
 #include "mm/mm.h"
+#include "platform/platform.h"
 #include "vfs/vfs.h"
 
 /* Where Linux puts a PIE main program (ELF_ET_DYN_BASE for 47-bit). */
@@ -278,6 +279,8 @@ static int build_stack(struct task *t, struct mm *mm, struct elf_info *prog, str
 	uint64_t auxv[64];
 	int n = 0;
 #define AUX(k, v) (auxv[n++] = (k), auxv[n++] = (v))
+	if (platform_vdso)
+		AUX(AT_SYSINFO_EHDR, platform_vdso);
 	AUX(AT_HWCAP, getauxval(AT_HWCAP));
 	AUX(AT_PAGESZ, PAGE_SIZE);
 	AUX(AT_CLKTCK, 100);
@@ -407,6 +410,16 @@ static int setup_layout(struct task *t, struct mm *mm)
 		return (int)r;
 	long i = vma_find(&mm->vmas, mm->stack_top - initial);
 	mm->vmas.v[i].flags |= VMA_STACK;
+	for (int j = 0; j < platform_nspecial; j++) {
+		struct vma v = {
+			.start = platform_special[j].start, .end = platform_special[j].end,
+			.prot = platform_special[j].prot, .maxprot = platform_special[j].prot,
+			.flags = VMA_SPECIAL,
+		};
+		int err = vma_insert(&mm->vmas, &v);
+		if (err)
+			return err;
+	}
 	return 0;
 }
 

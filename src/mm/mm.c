@@ -523,7 +523,7 @@ int mm_fault(struct task *t, uint64_t addr, int *signo)
 		code = SEGV_MAPERR;
 		goto out;
 	}
-	if (v->prot == PROT_NONE) {
+	if (v->prot == PROT_NONE || (v->flags & VMA_SPECIAL)) {
 		code = SEGV_ACCERR;
 		goto out;
 	}
@@ -599,6 +599,9 @@ static void *page_for_access(struct mm *mm, uint64_t addr, bool write)
 	struct vma *v = &mm->vmas.v[i];
 	if (!(v->prot & (write ? PROT_WRITE : PROT_READ)))
 		return NULL;
+	/* The host vDSO sits at the same address in the sentry. */
+	if (v->flags & VMA_SPECIAL)
+		return write ? NULL : (void *)addr;
 	uint64_t page = PAGE_ROUND_DOWN(addr);
 	uint64_t *e = pte_lookup(mm, page, true);
 	if (!e || populate_page(mm, v, page, e, write))

@@ -21,6 +21,7 @@ enum {
 	VMA_LOCKED    = 1 << 4,
 	VMA_DONTFORK  = 1 << 5,  /* MADV_DONTFORK: not in a fork child */
 	VMA_WIPEONFORK = 1 << 6, /* MADV_WIPEONFORK: zero in a fork child */
+	VMA_SPECIAL   = 1 << 7,  /* a platform mapping (vDSO): no pages of ours */
 };
 
 struct vma {

@@ -78,6 +78,19 @@ struct platform_ops {
 
 extern const struct platform_ops *platform;
 
+/* Host mappings every address space of the platform carries (the host
+ * vDSO and its data pages): mm keeps VMAs for them so that nothing else is
+ * placed there, and the loader passes the vDSO to programs. */
+struct plat_special {
+	uint64_t start, end;
+	int prot;
+	const char *name;          /* "[vdso]", "[vvar]" ... */
+};
+#define PLAT_SPECIAL_MAX 4
+extern struct plat_special platform_special[PLAT_SPECIAL_MAX];
+extern int platform_nspecial;
+extern uint64_t platform_vdso;   /* the vDSO's ELF header, or 0 */
+
 /* Select and initialise a platform by name ("ptrace"). memfd is the memory
  * file every address space maps from. */
 int platform_init(const char *name, int memfd);

@@ -184,9 +184,19 @@ static int stub_strip(pid_t pid)
 	if (memfile_fd > 0)
 		stub_inject(pid, STUB_INSN_SYSCALL, SYS_close_range, 0, memfile_fd - 1, 0, 0, 0, 0);
 	stub_inject(pid, STUB_INSN_SYSCALL, SYS_close_range, memfile_fd + 1, ~0U, 0, 0, 0, 0);
-	r = stub_inject(pid, STUB_INSN_SYSCALL, SYS_munmap, 0, STUB_ADDR, 0, 0, 0, 0);
-	if (r < 0)
-		return (int)r;
+	/* Drop everything but the stub page and the host vDSO pages (sorted
+	 * by address), which the application may use. */
+	uint64_t from = 0;
+	for (int i = 0; i <= platform_nspecial; i++) {
+		uint64_t to = i < platform_nspecial ? platform_special[i].start : STUB_ADDR;
+		if (to > from) {
+			r = stub_inject(pid, STUB_INSN_SYSCALL, SYS_munmap, from, to - from, 0, 0, 0, 0);
+			if (r < 0)
+				return (int)r;
+		}
+		if (i < platform_nspecial)
+			from = platform_special[i].end;
+	}
 
 	uint64_t none = 0;
 	if (ptrace(PTRACE_SETSIGMASK, pid, sizeof none, &none) < 0)
@@ -561,8 +571,37 @@ const struct platform_ops ptrace_platform = {
 	.max_user_addr = STUB_ADDR,
 };
 
+/* Find the host vDSO and its data pages in our own address space: every
+ * stub, a fork of the sentry, has them at the same place. */
+static void find_vdso(void)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	if (!f)
+		return;
+	char line[512];
+	while (fgets(line, sizeof line, f) && platform_nspecial < PLAT_SPECIAL_MAX) {
+		unsigned long lo, hi;
+		char perms[8], name[64] = "";
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %63s", &lo, &hi, perms, name) < 3)
+			continue;
+		if (strncmp(name, "[vdso]", 6) && strncmp(name, "[vvar", 5))
+			continue;
+		if (hi > STUB_ADDR)
+			continue;
+		struct plat_special *sp = &platform_special[platform_nspecial++];
+		sp->start = lo;
+		sp->end = hi;
+		sp->prot = (perms[0] == 'r' ? PROT_READ : 0) | (perms[2] == 'x' ? PROT_EXEC : 0);
+		sp->name = strcmp(name, "[vdso]") == 0 ? "[vdso]" : "[vvar]";
+		if (strcmp(name, "[vdso]") == 0)
+			platform_vdso = lo;
+	}
+	fclose(f);
+}
+
 int ptrace_platform_init(int memfd)
 {
 	memfile_fd = memfd;
+	find_vdso();
 	return 0;
 }
