@@ -279,6 +279,21 @@ void mm_put(struct mm *mm)
 	free(mm);
 }
 
+/* One task uses mm: its stub is the only one, and the page table's
+ * PTE_MAPPED bits say exactly what that stub maps. */
+static bool mm_single_user(struct mm *mm)
+{
+	return atomic_load(&mm->users) == 1;
+}
+
+static void protect_local(struct mm *mm, uint64_t start, uint64_t end, int prot)
+{
+	if (platform->as_protect_local(caller_ctx(), mm->as, start, end - start, prot) == 0)
+		return;
+	/* Not wholly mapped after all: fall back to dropping the mappings. */
+	unmap_mapped(mm, start, end);
+}
+
 int mm_fork(struct plat_ctx *ctx, struct mm *src, struct mm **out)
 {
 	struct mm *mm;
@@ -286,6 +301,7 @@ int mm_fork(struct plat_ctx *ctx, struct mm *src, struct mm **out)
 	if (err)
 		return err;
 	pthread_mutex_lock(&src->lock);
+	bool single = mm_single_user(src);
 	err = vma_set_copy(&mm->vmas, &src->vmas);
 	for (size_t i = 0; !err && i < src->vmas.n; i++) {
 		struct vma *v = &src->vmas.v[i];
@@ -297,6 +313,9 @@ int mm_fork(struct plat_ctx *ctx, struct mm *src, struct mm **out)
 			continue;   /* the child starts with fresh zero pages */
 		bool private = !(v->flags & VMA_SHARED);
 		bool write_protect = false;
+		/* A run of pages the parent's only stub maps writable: they are
+		 * write-protected there in place (no refaults for reads). */
+		uint64_t run = 0, run_end = 0;
 		PTE_FOR_EACH(src, v->start, v->end, addr, e) {
 			uint64_t *ce = pte_lookup(mm, addr, true);
 			if (!ce) {
@@ -305,15 +324,24 @@ int mm_fork(struct plat_ctx *ctx, struct mm *src, struct mm **out)
 			}
 			mf_incref(PTE_OFF(*e), 1);
 			if (private) {
-				if (*e & PTE_MAPPED_W)
+				if (*e & PTE_MAPPED_W) {
 					write_protect = true;
+					if (single && run_end != addr) {
+						if (run_end)
+							protect_local(src, run, run_end, v->prot & ~PROT_WRITE);
+						run = addr;
+					}
+					run_end = addr + PAGE_SIZE;
+				}
 				*e = (*e | PTE_COW) & ~PTE_MAPPED_W;
 			}
 			*ce = *e & ~(PTE_MAPPED | PTE_MAPPED_W);
 			rss_add(mm);
 		}
 		/* The parent must fault on its next write to a now shared page. */
-		if (write_protect)
+		if (single && run_end)
+			protect_local(src, run, run_end, v->prot & ~PROT_WRITE);
+		else if (write_protect && !single)
 			platform->as_protect(caller_ctx(), src->as, v->start, v->end - v->start,
 					     v->prot & ~PROT_WRITE);
 	}
@@ -543,6 +571,11 @@ int mm_fault(struct task *t, uint64_t addr, int *signo)
 		goto out;
 	}
 	bool write = t->fault_count == 1 && (v->prot & PROT_WRITE);
+	/* With one stub the page table knows what it maps: a fault on a page
+	 * mapped read-only in a writable VMA is a write. */
+	if (!write && mm_single_user(mm) && (*e & PTE_MAPPED) && !(*e & PTE_MAPPED_W) &&
+	    (v->prot & PROT_WRITE))
+		write = true;
 	uint64_t lo = page & ~(FAULT_AROUND - 1), hi = lo + FAULT_AROUND;
 	if (lo < v->start)
 		lo = v->start;

@@ -52,6 +52,10 @@ struct platform_ops {
 	int (*as_unmap)(struct plat_ctx *ctx, struct plat_as *as, uint64_t addr, uint64_t len);
 	int (*as_protect)(struct plat_ctx *ctx, struct plat_as *as, uint64_t addr,
 			  uint64_t len, int prot);
+	/* Change the protections of [addr, addr+len), wholly mapped by ctx,
+	 * in ctx only: for an address space ctx alone uses. */
+	int (*as_protect_local)(struct plat_ctx *ctx, struct plat_as *as, uint64_t addr,
+				uint64_t len, int prot);
 
 	/* A context for the calling sentry thread. */
 	int (*ctx_new)(struct plat_ctx **out);

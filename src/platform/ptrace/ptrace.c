@@ -81,11 +81,6 @@ static int memfile_fd = -1;
 /* An interrupt signal consumed while injecting for this thread's stub. */
 static __thread bool interrupt_seen;
 
-/* A `syscall; int3` in the sentry's own text: a stub forked from the sentry
- * uses it to run its first injected calls, before it has its stub page. */
-extern const char moat_syscall_insn[];
-__asm__(".text\n.globl moat_syscall_insn\nmoat_syscall_insn:\n\tsyscall\n\tint3\n");
-
 static int wait_stop(pid_t pid, int *status)
 {
 	for (;;) {
@@ -146,6 +141,95 @@ static long stub_inject(pid_t pid, uint64_t insn, long nr, uint64_t a0, uint64_t
 
 /* The child side of stub creation: only raw system calls (we are a fork
  * of a multi-threaded process). */
+/*
+ * The stub page's code. It is copied to STUB_ADDR by the freshly forked
+ * child, which jumps to stub_entry with the plan (below) at STUB_PLAN: the
+ * code closes every descriptor but the memory file, unmaps everything but
+ * itself and the host vDSO, asks to be traced and stops. After that the
+ * page only serves injected calls: `syscall; int3` at its start.
+ */
+#define STUB_PLAN (STUB_ADDR + 0x800)
+#define STUB_ENTRY_OFF 16
+struct stub_plan {
+	uint64_t memfd;
+	uint64_t nranges;
+	struct { uint64_t start, len; } unmap[PLAT_SPECIAL_MAX + 1];
+};
+
+extern const char stub_blob_start[], stub_blob_end[];
+__asm__(
+	".text\n"
+	".globl stub_blob_start\n"
+	".globl stub_blob_end\n"
+	"stub_blob_start:\n"
+	"	syscall\n"
+	"	int3\n"
+	"	.balign 16, 0xcc\n"
+	/* stub_entry: r12 = plan */
+	"	movq %rdi, %r12\n"
+	"	movq 0(%r12), %r13\n"            /* memfd */
+	"	testq %r13, %r13\n"
+	"	jz 1f\n"
+	"	movl $436, %eax\n"               /* close_range(0, memfd - 1, 0) */
+	"	xorl %edi, %edi\n"
+	"	leaq -1(%r13), %rsi\n"
+	"	xorl %edx, %edx\n"
+	"	syscall\n"
+	"1:	movl $436, %eax\n"               /* close_range(memfd + 1, ~0U, 0) */
+	"	leaq 1(%r13), %rdi\n"
+	"	movl $0xffffffff, %esi\n"
+	"	xorl %edx, %edx\n"
+	"	syscall\n"
+	"	movq 8(%r12), %r14\n"            /* nranges */
+	"	leaq 16(%r12), %r15\n"
+	"2:	testq %r14, %r14\n"
+	"	jz 3f\n"
+	"	movl $11, %eax\n"                /* munmap(start, len) */
+	"	movq 0(%r15), %rdi\n"
+	"	movq 8(%r15), %rsi\n"
+	"	syscall\n"
+	"	addq $16, %r15\n"
+	"	decq %r14\n"
+	"	jmp 2b\n"
+	"3:	movl $101, %eax\n"               /* ptrace(PTRACE_TRACEME) */
+	"	xorl %edi, %edi\n"
+	"	xorl %esi, %esi\n"
+	"	xorl %edx, %edx\n"
+	"	xorl %r10d, %r10d\n"
+	"	syscall\n"
+	"	movl $39, %eax\n"                /* kill(getpid(), SIGSTOP) */
+	"	syscall\n"
+	"	movl %eax, %edi\n"
+	"	movl $62, %eax\n"
+	"	movl $19, %esi\n"
+	"	syscall\n"
+	"	movl $231, %eax\n"               /* exit_group(1): never resumed here */
+	"	movl $1, %edi\n"
+	"	syscall\n"
+	"stub_blob_end:\n");
+
+/* What the new stub must unmap: all of user space but the stub page and
+ * the host vDSO pages (platform_special is sorted by address). */
+static void stub_plan_fill(struct stub_plan *plan)
+{
+	plan->memfd = (uint64_t)memfile_fd;
+	plan->nranges = 0;
+	uint64_t from = 0;
+	for (int i = 0; i <= platform_nspecial; i++) {
+		uint64_t to = i < platform_nspecial ? platform_special[i].start : STUB_ADDR;
+		if (to > from) {
+			plan->unmap[plan->nranges].start = from;
+			plan->unmap[plan->nranges++].len = to - from;
+		}
+		if (i < platform_nspecial)
+			from = platform_special[i].end;
+	}
+}
+
+static struct stub_plan the_plan;
+
+/* The child side of stub creation: only raw system calls (we are a fork
+ * of a multi-threaded process). */
 static void __attribute__((noreturn)) stub_child(pid_t parent)
 {
 	/* glibc registered an rseq area in the sentry thread's TLS and fork
@@ -160,48 +244,23 @@ static void __attribute__((noreturn)) stub_child(pid_t parent)
 		syscall(SYS_exit_group, 1);
 	/* Its own process group: terminal signals go to moat, not stubs. */
 	syscall(SYS_setpgid, 0, 0);
-	syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0);
-	syscall(SYS_kill, syscall(SYS_getpid), SIGSTOP);
-	syscall(SYS_exit_group, 1);
-	__builtin_unreachable();
-}
-
-/* Strip the freshly forked stub down to its code page and the memory file. */
-static int stub_strip(pid_t pid)
-{
-	uint64_t sys = (uint64_t)moat_syscall_insn;
-	long r = stub_inject(pid, sys, SYS_mmap, STUB_ADDR, PAGE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
-			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-	if (r != (long)STUB_ADDR)
-		return r < 0 ? (int)r : -ENOMEM;
-	/* syscall (0f 05); int3 (cc) */
-	if (ptrace(PTRACE_POKETEXT, pid, STUB_ADDR, 0xcc050fUL) < 0)
-		return -errno;
-	r = stub_inject(pid, STUB_INSN_SYSCALL, SYS_mprotect, STUB_ADDR, PAGE_SIZE,
-			PROT_READ | PROT_EXEC, 0, 0, 0);
-	if (r < 0)
-		return (int)r;
-	if (memfile_fd > 0)
-		stub_inject(pid, STUB_INSN_SYSCALL, SYS_close_range, 0, memfile_fd - 1, 0, 0, 0, 0);
-	stub_inject(pid, STUB_INSN_SYSCALL, SYS_close_range, memfile_fd + 1, ~0U, 0, 0, 0, 0);
-	/* Drop everything but the stub page and the host vDSO pages (sorted
-	 * by address), which the application may use. */
-	uint64_t from = 0;
-	for (int i = 0; i <= platform_nspecial; i++) {
-		uint64_t to = i < platform_nspecial ? platform_special[i].start : STUB_ADDR;
-		if (to > from) {
-			r = stub_inject(pid, STUB_INSN_SYSCALL, SYS_munmap, from, to - from, 0, 0, 0, 0);
-			if (r < 0)
-				return (int)r;
-		}
-		if (i < platform_nspecial)
-			from = platform_special[i].end;
-	}
-
+	/* No signal may be blocked: interrupts must reach the stub. */
 	uint64_t none = 0;
-	if (ptrace(PTRACE_SETSIGMASK, pid, sizeof none, &none) < 0)
-		return -errno;
-	return 0;
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof none);
+	long page = syscall(SYS_mmap, STUB_ADDR, PAGE_SIZE, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (page != (long)STUB_ADDR)
+		syscall(SYS_exit_group, 1);
+	char *dst = (char *)STUB_ADDR;
+	for (const char *p = stub_blob_start; p < stub_blob_end; p++)
+		*dst++ = *p;
+	const char *src = (const char *)&the_plan;
+	for (size_t i = 0; i < sizeof the_plan; i++)
+		((char *)STUB_PLAN)[i] = src[i];
+	syscall(SYS_mprotect, STUB_ADDR, PAGE_SIZE, PROT_READ | PROT_EXEC);
+	void (*entry)(uint64_t) = (void (*)(uint64_t))(STUB_ADDR + STUB_ENTRY_OFF);
+	entry(STUB_PLAN);
+	__builtin_unreachable();
 }
 
 static void stub_kill(pid_t pid)
@@ -227,8 +286,6 @@ static int stub_create(pid_t *out)
 		err = -ECHILD;
 	if (!err && ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL) < 0)
 		err = -errno;
-	if (!err)
-		err = stub_strip(pid);
 	if (err) {
 		stub_kill(pid);
 		return err;
@@ -400,6 +457,15 @@ static int ptrace_as_protect(struct plat_ctx *ctx, struct plat_as *as, uint64_t 
 	return as_change(ctx, as, addr, len, prot);
 }
 
+static int ptrace_as_protect_local(struct plat_ctx *ctx, struct plat_as *as, uint64_t addr,
+				   uint64_t len, int prot)
+{
+	if (!ctx || ctx->as != as || !ctx->stub)
+		return 0;
+	long r = stub_inject(ctx->stub, STUB_INSN_SYSCALL, SYS_mprotect, addr, len, prot, 0, 0, 0);
+	return r < 0 ? (int)r : 0;
+}
+
 static int ptrace_ctx_new(struct plat_ctx **out)
 {
 	struct plat_ctx *c = calloc(1, sizeof *c);
@@ -562,6 +628,7 @@ const struct platform_ops ptrace_platform = {
 	.as_map = ptrace_as_map,
 	.as_unmap = ptrace_as_unmap,
 	.as_protect = ptrace_as_protect,
+	.as_protect_local = ptrace_as_protect_local,
 	.ctx_new = ptrace_ctx_new,
 	.ctx_release = ptrace_ctx_release,
 	.ctx_switch = ptrace_ctx_switch,
@@ -603,5 +670,6 @@ int ptrace_platform_init(int memfd)
 {
 	memfile_fd = memfd;
 	find_vdso();
+	stub_plan_fill(&the_plan);
 	return 0;
 }
