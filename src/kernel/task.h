@@ -194,6 +194,9 @@ void task_exit_group(struct task *t, int status);
 /* The exit state: release the task's resources, notify, reap. */
 void task_exit_release(struct task *t);
 void task_free(struct task *t);
+/* CPU time in ns: user (application code), system (its sentry thread). */
+void task_cpu_times(struct task *t, uint64_t *utime, uint64_t *stime);
+void tg_cpu_times(struct thread_group *tg, uint64_t *utime, uint64_t *stime);
 /* Start the sentry thread running t's run loop. */
 int task_start_thread(struct task *t);
 /* Release a vfork parent waiting for t (exec or exit). */

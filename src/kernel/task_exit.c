@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "kernel/kernel.h"
 #include "kernel/signals.h"
@@ -210,9 +211,11 @@ void task_exit_release(struct task *t)
 	task_vfork_release(t);
 	if (timers_task_exit)
 		timers_task_exit(t);
-	uint64_t cpu = t->ctx && platform->ctx_cpu_ns ? platform->ctx_cpu_ns(t->ctx) : 0;
+	uint64_t utime, stime;
+	task_cpu_times(t, &utime, &stime);
 	pthread_mutex_lock(&tg->lock);
-	tg->utime_ns += cpu;
+	tg->utime_ns += utime;
+	tg->stime_ns += stime;
 	if (t->mm && t->mm->rss_hiwater * 4 > tg->maxrss_kb)
 		tg->maxrss_kb = t->mm->rss_hiwater * 4;
 	pthread_mutex_unlock(&tg->lock);
@@ -280,6 +283,34 @@ void task_exit_release(struct task *t)
 		signal_send_tg(n.notify, &n.info);
 	if (n.notify)
 		waitq_notify(&n.notify->child_events, ~0u);
+}
+
+/* A task's CPU time: the application's own (its stub's) counts as user
+ * time, the sentry thread serving its system calls as system time. */
+void task_cpu_times(struct task *t, uint64_t *utime, uint64_t *stime)
+{
+	*utime = t->ctx && platform->ctx_cpu_ns ? platform->ctx_cpu_ns(t->ctx) : 0;
+	*stime = 0;
+	clockid_t clk;
+	struct timespec ts;
+	if (t->thread && pthread_getcpuclockid(t->thread, &clk) == 0 && clock_gettime(clk, &ts) == 0)
+		*stime = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* The thread group's: its exited tasks' plus its live ones'. */
+void tg_cpu_times(struct thread_group *tg, uint64_t *utime, uint64_t *stime)
+{
+	struct kernel *k = tg->kernel;
+	pthread_mutex_lock(&k->lock);
+	*utime = tg->utime_ns;
+	*stime = tg->stime_ns;
+	for (struct task *o = tg->tasks; o; o = o->tg_next) {
+		uint64_t u, s;
+		task_cpu_times(o, &u, &s);
+		*utime += u;
+		*stime += s;
+	}
+	pthread_mutex_unlock(&k->lock);
 }
 
 void task_free(struct task *t)

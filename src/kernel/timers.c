@@ -130,22 +130,26 @@ enum clock_kind clock_kind_of(struct task *t, clockid_t id)
 	return CK_INVALID;
 }
 
-/* APPROXIMATE CPU times: the sentry does not yet measure the CPU time of a
- * task's stub thread, so a thread's CPU time is that of the sentry thread
- * serving it (valid when called on that thread) and a process's is that of
- * the whole sentry. */
+/* CPU clocks: a task's CPU time is its stub's (application code) plus its
+ * sentry thread's (its system calls), see task_cpu_times(). */
 int clock_read_ns(struct task *t, clockid_t id, int64_t *ns)
 {
 	switch (clock_kind_of(t, id)) {
 	case CK_HOST:
 		*ns = host_clock_ns(id);
 		return 0;
-	case CK_PROCESS_CPU:
-		*ns = host_clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+	case CK_PROCESS_CPU: {
+		uint64_t u, s;
+		tg_cpu_times(t->tg, &u, &s);
+		*ns = (int64_t)(u + s);
 		return 0;
-	case CK_THREAD_CPU:
-		*ns = host_clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	}
+	case CK_THREAD_CPU: {
+		uint64_t u, s;
+		task_cpu_times(t, &u, &s);
+		*ns = (int64_t)(u + s);
 		return 0;
+	}
 	case CK_ALARM:
 	case CK_INVALID:
 		break;

@@ -3,10 +3,9 @@
  * time(2), nanosleep(2), clock_nanosleep(2), times(2), getrusage(2).
  *
  * The wall and monotonic clocks are the host's (the same ones the vDSO
- * reads). CPU-time clocks and resource usage are APPROXIMATE for now: the
- * sentry does not yet measure the CPU time of a task's stub thread, so a
- * thread's CPU time is that of the sentry thread serving it and a process's
- * is that of the whole sentry. Children's times are not accounted (zero).
+ * reads). CPU-time clocks and resource usage: the
+ * CPU time of a task is its stub's (user) plus its sentry thread's (system);
+ * children's are added when they are reaped.
  * Alarm clocks behave as on a Linux without an RTC device (EINVAL to read,
  * EOPNOTSUPP to sleep on).
  *
@@ -25,6 +24,7 @@
 #include <unistd.h>
 
 #include "kernel/timers.h"
+#include "mm/mm.h"
 #include "syscalls/syscalls.h"
 
 #define USER_HZ 100 /* clock_t ticks of times(2), as Linux's USER_HZ on x86 */
@@ -264,14 +264,28 @@ SYSCALL_DEFINE(clock_nanosleep)
 	}
 }
 
-/* Split APPROXIMATE CPU time of the sentry into user and system parts
- * using the host's accounting of the same scope. */
-static void cpu_times(int who, struct timeval *utime, struct timeval *stime)
+static struct timeval ns_to_timeval(uint64_t ns)
 {
-	struct rusage ru = { 0 };
-	getrusage(who, &ru);
-	*utime = ru.ru_utime;
-	*stime = ru.ru_stime;
+	struct timeval tv = { (time_t)(ns / NSEC_PER_SEC), (suseconds_t)(ns % NSEC_PER_SEC / 1000) };
+	return tv;
+}
+
+/* RUSAGE_SELF/THREAD/CHILDREN times (see task_cpu_times). */
+static void cpu_times(struct task *t, int who, struct timeval *utime, struct timeval *stime)
+{
+	uint64_t u = 0, s = 0;
+	if (who == RUSAGE_SELF) {
+		tg_cpu_times(t->tg, &u, &s);
+	} else if (who == RUSAGE_THREAD) {
+		task_cpu_times(t, &u, &s);
+	} else {
+		pthread_mutex_lock(&t->tg->lock);
+		u = t->tg->cutime_ns;
+		s = t->tg->cstime_ns;
+		pthread_mutex_unlock(&t->tg->lock);
+	}
+	*utime = ns_to_timeval(u);
+	*stime = ns_to_timeval(s);
 }
 
 static clock_t timeval_to_ticks(const struct timeval *tv)
@@ -282,13 +296,14 @@ static clock_t timeval_to_ticks(const struct timeval *tv)
 SYSCALL_DEFINE(times)
 {
 	if (a[0]) {
-		struct timeval ut, st;
-		cpu_times(RUSAGE_SELF, &ut, &st);
+		struct timeval ut, st, cut, cst;
+		cpu_times(t, RUSAGE_SELF, &ut, &st);
+		cpu_times(t, RUSAGE_CHILDREN, &cut, &cst);
 		struct tms tms = {
 			.tms_utime = timeval_to_ticks(&ut),
 			.tms_stime = timeval_to_ticks(&st),
-			.tms_cutime = 0, /* children are not accounted yet */
-			.tms_cstime = 0,
+			.tms_cutime = timeval_to_ticks(&cut),
+			.tms_cstime = timeval_to_ticks(&cst),
 		};
 		if (task_copy_out(t, a[0], &tms, sizeof(tms)))
 			return -EFAULT;
@@ -304,16 +319,18 @@ SYSCALL_DEFINE(getrusage)
 	struct rusage ru = { 0 };
 	switch (who) {
 	case RUSAGE_SELF:
-		cpu_times(RUSAGE_SELF, &ru.ru_utime, &ru.ru_stime);
-		break;
 	case RUSAGE_THREAD:
-		cpu_times(RUSAGE_THREAD, &ru.ru_utime, &ru.ru_stime);
-		break;
 	case RUSAGE_CHILDREN:
-		break; /* children are not accounted yet: all zero */
+		cpu_times(t, who, &ru.ru_utime, &ru.ru_stime);
+		break;
 	default:
 		return -EINVAL;
 	}
-	/* Memory, fault, I/O and context-switch counts are not tracked: 0. */
+	pthread_mutex_lock(&t->tg->lock);
+	ru.ru_maxrss = (long)(who == RUSAGE_CHILDREN ? t->tg->cmaxrss_kb : t->tg->maxrss_kb);
+	pthread_mutex_unlock(&t->tg->lock);
+	if (who != RUSAGE_CHILDREN && t->mm && t->mm->rss_hiwater * 4 > (uint64_t)ru.ru_maxrss)
+		ru.ru_maxrss = (long)(t->mm->rss_hiwater * 4);
+	/* Fault, I/O and context-switch counts are not tracked: 0. */
 	return task_copy_out(t, a[1], &ru, sizeof(ru));
 }
