@@ -15,6 +15,8 @@
 #include "vfs/vfs.h"
 
 void task_block_init(void);
+#pragma weak uts_ns_root
+#pragma weak ipc_ns_root
 
 static uint64_t monotonic_ns(void)
 {
@@ -96,6 +98,10 @@ int kernel_create_process(struct kernel *k, struct init_args *args, struct task 
 	t->tg = tg;
 	root_creds(&t->creds);
 	t->altstack_flags = SS_DISABLE;
+	if (uts_ns_root)
+		t->uts = uts_ns_root(k);
+	if (ipc_ns_root)
+		t->ipc = ipc_ns_root();
 	t->fdt = fdt_new();
 	t->fs = fs_context_new(args->cwd);
 	if (!t->fdt || !t->fs)

@@ -20,6 +20,8 @@
 #include "platform/platform.h"
 
 struct mm;
+struct uts_ns;
+struct ipc_ns;
 struct fd_table;
 struct fs_context;
 struct file;
@@ -108,6 +110,8 @@ struct task {
 	struct mm *mm;
 	struct fd_table *fdt;
 	struct fs_context *fs;
+	struct uts_ns *uts;           /* hostname/domainname (uts.c) */
+	struct ipc_ns *ipc;           /* System V IPC objects (ipc.c) */
 	struct creds creds;
 
 	struct arch_state arch;       /* registers when not running app code */
@@ -197,6 +201,17 @@ void task_free(struct task *t);
 /* CPU time in ns: user (application code), system (its sentry thread). */
 void task_cpu_times(struct task *t, uint64_t *utime, uint64_t *stime);
 void tg_cpu_times(struct thread_group *tg, uint64_t *utime, uint64_t *stime);
+/* UTS and IPC namespaces (uts.c, ipc.c): reference counted; the root
+ * ones are made by kernel_new. */
+struct uts_ns *uts_ns_root(struct kernel *k);
+struct uts_ns *uts_ns_clone(struct uts_ns *ns);   /* CLONE_NEWUTS: a copy */
+void uts_ns_get(struct uts_ns *ns);
+void uts_ns_put(struct uts_ns *ns);
+struct ipc_ns *ipc_ns_root(void);
+struct ipc_ns *ipc_ns_new(void);                  /* CLONE_NEWIPC: empty */
+void ipc_ns_get(struct ipc_ns *ns);
+void ipc_ns_put(struct ipc_ns *ns);
+
 /* Start the sentry thread running t's run loop. */
 int task_start_thread(struct task *t);
 /* Release a vfork parent waiting for t (exec or exit). */

@@ -32,6 +32,38 @@
 #define CLONE_NS_FLAGS (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | \
 			CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME)
 #define CAP_SYS_ADMIN 21
+/* Namespaces moat has so far. */
+#define CLONE_NS_DONE (CLONE_NEWUTS | CLONE_NEWIPC)
+
+#pragma weak uts_ns_clone
+#pragma weak uts_ns_get
+#pragma weak uts_ns_put
+#pragma weak ipc_ns_new
+#pragma weak ipc_ns_get
+#pragma weak ipc_ns_put
+
+/* The namespaces of a new task (clone) or of the caller (unshare). */
+static int ns_for(struct task *t, uint64_t f, struct uts_ns **uts, struct ipc_ns **ipc)
+{
+	*uts = NULL;
+	*ipc = NULL;
+	if ((f & CLONE_NEWUTS) && (!uts_ns_clone || !(*uts = uts_ns_clone(t->uts))))
+		return uts_ns_clone ? -ENOMEM : -EINVAL;
+	if ((f & CLONE_NEWIPC) && (!ipc_ns_new || !(*ipc = ipc_ns_new()))) {
+		if (*uts)
+			uts_ns_put(*uts);
+		return ipc_ns_new ? -ENOMEM : -EINVAL;
+	}
+	if (!*uts && t->uts) {
+		uts_ns_get(t->uts);
+		*uts = t->uts;
+	}
+	if (!*ipc && t->ipc) {
+		ipc_ns_get(t->ipc);
+		*ipc = t->ipc;
+	}
+	return 0;
+}
 
 /* Linux's copy_process() flag rules, in its order. */
 static int check_clone_flags(struct task *t, uint64_t f)
@@ -117,6 +149,10 @@ static int child_registers(struct task *t, struct task *c, const struct clone_ar
 
 static void task_free_partial(struct task *c)
 {
+	if (c->uts)
+		uts_ns_put(c->uts);
+	if (c->ipc)
+		ipc_ns_put(c->ipc);
 	if (c->mm)
 		mm_put(c->mm);
 	if (c->fdt)
@@ -156,9 +192,11 @@ long task_clone(struct task *t, const struct clone_args_k *args)
 	if (f & CLONE_NS_FLAGS) {
 		if (!((t->creds.cap_effective >> CAP_SYS_ADMIN) & 1))
 			return -EPERM;
-		/* Namespaces are not built yet: refuse rather than pretend. */
-		syscall_report_unsupported("clone with CLONE_NEW* namespace flags");
-		return -EINVAL;
+		if (f & CLONE_NS_FLAGS & ~CLONE_NS_DONE) {
+			/* Not built yet: refuse rather than pretend. */
+			syscall_report_unsupported("clone with CLONE_NEWNS/NEWPID/NEWNET/NEWUSER/NEWCGROUP/NEWTIME");
+			return -EINVAL;
+		}
 	}
 	if (f & (CLONE_PIDFD | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP | CLONE_PTRACE | CLONE_UNTRACED)) {
 		if (f & (CLONE_PIDFD | CLONE_INTO_CGROUP | CLONE_PTRACE)) {
@@ -188,6 +226,8 @@ long task_clone(struct task *t, const struct clone_args_k *args)
 	c->keep_caps = t->keep_caps;
 
 	if ((err = child_registers(t, c, args)))
+		goto fail;
+	if ((err = ns_for(t, f, &c->uts, &c->ipc)))
 		goto fail;
 	if (f & CLONE_VM) {
 		mm_get(t->mm);
@@ -331,8 +371,21 @@ long task_unshare(struct task *t, uint64_t flags)
 	if (flags & CLONE_NS_FLAGS) {
 		if (!((t->creds.cap_effective >> CAP_SYS_ADMIN) & 1))
 			return -EPERM;
-		syscall_report_unsupported("unshare of namespaces");
-		return -EINVAL;
+		if (flags & CLONE_NS_FLAGS & ~CLONE_NS_DONE) {
+			syscall_report_unsupported("unshare of CLONE_NEWNS/NEWPID/NEWNET/NEWUSER/NEWCGROUP/NEWTIME");
+			return -EINVAL;
+		}
+		struct uts_ns *uts;
+		struct ipc_ns *ipc;
+		int err = ns_for(t, flags, &uts, &ipc);
+		if (err)
+			return err;
+		if (t->uts)
+			uts_ns_put(t->uts);
+		if (t->ipc)
+			ipc_ns_put(t->ipc);
+		t->uts = uts;
+		t->ipc = ipc;
 	}
 	if (flags & CLONE_FILES) {
 		struct fd_table *n = fdt_fork(t->fdt);

@@ -31,6 +31,9 @@ int futex_wake_addr(struct mm *mm, uint64_t addr, int n) __attribute__((weak));
 /* From the timer code: the group's timers go with it. */
 void timers_tg_exit(struct thread_group *tg) __attribute__((weak));
 void timers_task_exit(struct task *t) __attribute__((weak));
+void ipc_task_exit(struct task *t) __attribute__((weak));
+#pragma weak uts_ns_put
+#pragma weak ipc_ns_put
 
 void task_exit_group(struct task *t, int status)
 {
@@ -211,6 +214,14 @@ void task_exit_release(struct task *t)
 	task_vfork_release(t);
 	if (timers_task_exit)
 		timers_task_exit(t);
+	if (ipc_task_exit)
+		ipc_task_exit(t);
+	if (t->uts && uts_ns_put)
+		uts_ns_put(t->uts);
+	if (t->ipc && ipc_ns_put)
+		ipc_ns_put(t->ipc);
+	t->uts = NULL;
+	t->ipc = NULL;
 	uint64_t utime, stime;
 	task_cpu_times(t, &utime, &stime);
 	pthread_mutex_lock(&tg->lock);

@@ -1267,3 +1267,40 @@ int mm_cmpxchg_u32(struct task *t, uint64_t addr, uint32_t expected, uint32_t de
 	pthread_mutex_unlock(&mm->lock);
 	return p ? 0 : -EFAULT;
 }
+
+/* Map an existing shared memory object (System V shared memory). */
+long mm_map_memobj(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags, struct memobj *obj)
+{
+	uint64_t plen = PAGE_ROUND_UP(len);
+	if (!plen || plen > mm->max_addr)
+		return -EINVAL;
+	pthread_mutex_lock(&mm->lock);
+	long ret;
+	if (flags & MAP_FIXED) {
+		if ((addr & (PAGE_SIZE - 1)) || addr < MMAP_MIN_ADDR || addr + plen > mm->max_addr) {
+			ret = -EINVAL;
+			goto out;
+		}
+		if (!vma_range_free(&mm->vmas, addr, addr + plen) && (ret = unmap_locked(mm, addr, addr + plen)))
+			goto out;
+	} else if (!(addr = choose_addr(mm, addr, plen, 0))) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	struct vma v = {
+		.start = addr, .end = addr + plen,
+		.prot = prot & (PROT_READ | PROT_WRITE | PROT_EXEC),
+		.maxprot = PROT_READ | PROT_WRITE | PROT_EXEC,
+		.flags = VMA_SHARED,
+		.obj = obj,
+	};
+	memobj_get(obj);
+	if ((ret = vma_insert(&mm->vmas, &v))) {
+		memobj_put(obj);
+		goto out;
+	}
+	ret = (long)addr;
+out:
+	pthread_mutex_unlock(&mm->lock);
+	return ret;
+}

@@ -81,6 +81,9 @@ int mm_msync(struct task *t, uint64_t addr, uint64_t len, int flags);
 /* Copy to and from the application through the memory file. */
 int mm_copy_in(struct task *t, struct mm *mm, void *dst, uint64_t addr, size_t len);
 int mm_copy_out(struct task *t, struct mm *mm, uint64_t addr, const void *src, size_t len);
+/* Map obj shared at addr (or where mmap would put it); the mapping takes
+ * its own reference. Returns the address or -errno. */
+long mm_map_memobj(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags, struct memobj *obj);
 /* Atomic compare-and-exchange of an application word (futexes). */
 int mm_cmpxchg_u32(struct task *t, uint64_t addr, uint32_t expected, uint32_t desired, uint32_t *actual);
 /* Zero application memory (bss tails). */
