@@ -1,11 +1,13 @@
 /*
- * Changing user and group IDs (setuid(2), setgid(2), setfsuid(2)), with
- * Linux's rules: with CAP_SETUID/CAP_SETGID every ID may be set; without,
- * only to one of the current real, effective or saved IDs. The capability
- * changes that follow a uid change (dropping them when leaving root) and
- * setre*id/setres*id/setgroups come with the process-model issue.
+ * Changing user and group IDs: setuid(2), setreuid(2), setresuid(2),
+ * setfsuid(2), the gid counterparts and setgroups(2), with Linux's rules:
+ * with CAP_SETUID/CAP_SETGID any ID may be set; without, only to one of the
+ * current real, effective or saved IDs. A uid change adjusts capabilities
+ * as capabilities(7) says (leaving root drops them unless
+ * PR_SET_KEEPCAPS).
  */
 #include <errno.h>
+#include <string.h>
 
 #include "syscalls/syscalls.h"
 
@@ -14,19 +16,126 @@
 
 static bool capable(struct task *t, int cap) { return (t->creds.cap_effective >> cap) & 1; }
 
+/* Capabilities that only matter for file-system access (CAP_FS_MASK). */
+#define CAP_FS_MASK ((1ULL << 0) | (1ULL << 1) | (1ULL << 2) | (1ULL << 3) | (1ULL << 4) | \
+		     (1ULL << 9) | (1ULL << 27) | (1ULL << 32))
+
+/* capabilities(7), "Effect of user ID changes on capabilities". */
+static void fix_caps_after_uid_change(struct task *t, const struct creds *old)
+{
+	struct creds *c = &t->creds;
+	bool had_root = old->ruid == 0 || old->euid == 0 || old->suid == 0;
+	bool has_root = c->ruid == 0 || c->euid == 0 || c->suid == 0;
+	if (had_root && !has_root) {
+		if (!t->keep_caps)
+			c->cap_permitted = 0;
+		c->cap_effective = 0;
+		c->cap_ambient = 0;
+	}
+	if (old->euid == 0 && c->euid != 0)
+		c->cap_effective = 0;
+	if (old->euid != 0 && c->euid == 0)
+		c->cap_effective = c->cap_permitted;
+	if (old->fsuid == 0 && c->fsuid != 0)
+		c->cap_effective &= ~CAP_FS_MASK;
+	if (old->fsuid != 0 && c->fsuid == 0)
+		c->cap_effective |= c->cap_permitted & CAP_FS_MASK;
+}
+
+static bool is_one_of(uint32_t id, uint32_t a, uint32_t b, uint32_t c) { return id == a || id == b || id == c; }
+
+static long set_res_ids(struct task *t, uint32_t r, uint32_t e, uint32_t s, bool gid)
+{
+	struct creds *c = &t->creds;
+	struct creds old = *c;
+	uint32_t *cr = gid ? &c->rgid : &c->ruid, *ce = gid ? &c->egid : &c->euid;
+	uint32_t *cs = gid ? &c->sgid : &c->suid, *cf = gid ? &c->fsgid : &c->fsuid;
+	if (!capable(t, gid ? CAP_SETGID : CAP_SETUID)) {
+		if ((r != (uint32_t)-1 && !is_one_of(r, *cr, *ce, *cs)) ||
+		    (e != (uint32_t)-1 && !is_one_of(e, *cr, *ce, *cs)) ||
+		    (s != (uint32_t)-1 && !is_one_of(s, *cr, *ce, *cs)))
+			return -EPERM;
+	}
+	if (r != (uint32_t)-1)
+		*cr = r;
+	if (e != (uint32_t)-1)
+		*ce = e;
+	if (s != (uint32_t)-1)
+		*cs = s;
+	*cf = *ce;
+	if (!gid)
+		fix_caps_after_uid_change(t, &old);
+	return 0;
+}
+
+static long set_re_ids(struct task *t, uint32_t r, uint32_t e, bool gid)
+{
+	struct creds *c = &t->creds;
+	struct creds old = *c;
+	uint32_t *cr = gid ? &c->rgid : &c->ruid, *ce = gid ? &c->egid : &c->euid;
+	uint32_t *cs = gid ? &c->sgid : &c->suid, *cf = gid ? &c->fsgid : &c->fsuid;
+	bool priv = capable(t, gid ? CAP_SETGID : CAP_SETUID);
+	uint32_t old_r = *cr;
+	if (!priv) {
+		if (r != (uint32_t)-1 && r != *cr && r != *ce)
+			return -EPERM;
+		if (e != (uint32_t)-1 && !is_one_of(e, *cr, *ce, *cs))
+			return -EPERM;
+	}
+	if (r != (uint32_t)-1)
+		*cr = r;
+	if (e != (uint32_t)-1)
+		*ce = e;
+	/* The saved ID follows the effective one when the real one is set
+	 * or the effective one moves away from the old real one. */
+	if (r != (uint32_t)-1 || (e != (uint32_t)-1 && e != old_r))
+		*cs = *ce;
+	*cf = *ce;
+	if (!gid)
+		fix_caps_after_uid_change(t, &old);
+	return 0;
+}
+
+SYSCALL_DEFINE(setresuid) { return set_res_ids(t, (uint32_t)a[0], (uint32_t)a[1], (uint32_t)a[2], false); }
+SYSCALL_DEFINE(setresgid) { return set_res_ids(t, (uint32_t)a[0], (uint32_t)a[1], (uint32_t)a[2], true); }
+SYSCALL_DEFINE(setreuid) { return set_re_ids(t, (uint32_t)a[0], (uint32_t)a[1], false); }
+SYSCALL_DEFINE(setregid) { return set_re_ids(t, (uint32_t)a[0], (uint32_t)a[1], true); }
+
+SYSCALL_DEFINE(setgroups)
+{
+	int n = (int)a[0];
+	if (n < 0 || n > 65536)
+		return -EINVAL;
+	if (!capable(t, CAP_SETGID))
+		return -EPERM;
+	/* The sentry keeps up to 64 supplementary groups. */
+	if ((size_t)n > sizeof t->creds.groups / sizeof t->creds.groups[0]) {
+		syscall_report_unsupported("setgroups with more than 64 groups");
+		return -ENOMEM;
+	}
+	uint32_t g[64];
+	if (n && task_copy_in(t, g, a[1], (size_t)n * sizeof g[0]))
+		return -EFAULT;
+	memcpy(t->creds.groups, g, (size_t)n * sizeof g[0]);
+	t->creds.ngroups = (uint32_t)n;
+	return 0;
+}
+
 SYSCALL_DEFINE(setuid)
 {
 	uint32_t uid = (uint32_t)a[0];
 	struct creds *c = &t->creds;
+	struct creds old = *c;
 	if (uid == (uint32_t)-1)
 		return -EINVAL;
 	if (capable(t, CAP_SETUID)) {
 		c->ruid = c->euid = c->suid = c->fsuid = uid;
-		return 0;
-	}
-	if (uid != c->ruid && uid != c->suid)
+	} else if (uid == c->ruid || uid == c->suid) {
+		c->euid = c->fsuid = uid;
+	} else {
 		return -EPERM;
-	c->euid = c->fsuid = uid;
+	}
+	fix_caps_after_uid_change(t, &old);
 	return 0;
 }
 
@@ -51,11 +160,13 @@ SYSCALL_DEFINE(setfsuid)
 {
 	uint32_t uid = (uint32_t)a[0];
 	struct creds *c = &t->creds;
-	uint32_t old = c->fsuid;
+	struct creds before = *c;
 	if (uid != (uint32_t)-1 && (capable(t, CAP_SETUID) || uid == c->ruid || uid == c->euid ||
-				    uid == c->suid || uid == c->fsuid))
+				    uid == c->suid || uid == c->fsuid)) {
 		c->fsuid = uid;
-	return old;
+		fix_caps_after_uid_change(t, &before);
+	}
+	return before.fsuid;
 }
 
 SYSCALL_DEFINE(setfsgid)
