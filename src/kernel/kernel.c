@@ -97,7 +97,7 @@ int kernel_create_process(struct kernel *k, struct init_args *args, struct task 
 	t->kernel = k;
 	t->tg = tg;
 	root_creds(&t->creds);
-	t->altstack_flags = SS_DISABLE;
+	t->altstack_flags = 0;   /* Linux starts with no alternate stack, flags 0 */
 	if (uts_ns_root)
 		t->uts = uts_ns_root(k);
 	if (ipc_ns_root)

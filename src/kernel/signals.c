@@ -429,6 +429,9 @@ static void complete_signal_locked(struct thread_group *tg, struct task *target,
 	const struct k_sigaction *a = &tg->sighand->action[sig - 1];
 	enum sig_default d = default_action(sig);
 	bool fatal = handler_is(a, SIG_DFL) && (d == SD_TERM || d == SD_CORE);
+	/* A thread in sigtimedwait waits for it (Linux's real_blocked). */
+	if (t->have_saved_sigmask && (t->saved_sigmask & sig_bit(sig)))
+		fatal = false;
 	if (fatal && d == SD_TERM) {
 		/* Fatal to the whole group now; core dumps are left to the
 		 * thread that dequeues the signal. */
@@ -914,9 +917,10 @@ static bool default_action_run(struct task *t, int sig, const struct sigqueue_en
 		task_exit_group(t, sig);
 		return true;
 	case SD_CORE:
-		/* No core file is written; the status says a core was
-		 * dumped, as Linux reports it when it dumps one. */
-		task_exit_group(t, sig | 0x80);
+		/* Linux sets the core bit when it dumped a core, which
+		 * RLIMIT_CORE 0 prevents. TODO: moat writes no core file
+		 * yet; the bit says one would have been dumped. */
+		task_exit_group(t, sig | (t->tg->rlimits[RLIMIT_CORE].rlim_cur ? 0x80 : 0));
 		return true;
 	default:
 		return false;

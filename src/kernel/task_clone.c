@@ -214,6 +214,8 @@ long task_clone(struct task *t, const struct clone_args_k *args)
 	c->kernel = t->kernel;
 	c->creds = t->creds;
 	c->sigmask = t->sigmask;
+	/* sigaltstack(2): threads sharing the address space start without
+	 * one; fork copies it. */
 	c->altstack_flags = SS_DISABLE;
 	if (!(f & CLONE_VM) || (f & CLONE_VFORK)) {
 		/* fork(2) copies the alternate signal stack; CLONE_VM clears it. */

@@ -47,7 +47,6 @@ static void reset_signal_handlers(struct task *t)
 	pthread_mutex_unlock(&sh->lock);
 	t->altstack_sp = 0;
 	t->altstack_size = 0;
-	t->altstack_flags = SS_DISABLE;
 }
 
 void timers_tg_exec(struct thread_group *tg) __attribute__((weak));

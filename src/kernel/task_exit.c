@@ -32,6 +32,7 @@ int futex_wake_addr(struct mm *mm, uint64_t addr, int n) __attribute__((weak));
 void timers_tg_exit(struct thread_group *tg) __attribute__((weak));
 void timers_task_exit(struct task *t) __attribute__((weak));
 void ipc_task_exit(struct task *t) __attribute__((weak));
+void ipc_tg_exit(struct thread_group *tg) __attribute__((weak));
 #pragma weak uts_ns_put
 #pragma weak ipc_ns_put
 
@@ -197,12 +198,14 @@ static void thread_group_exited_locked(struct task *t, struct exit_notes *n)
 		return;
 	}
 	struct thread_group *parent = tg->parent;
-	if (parent_autoreaps(parent, tg->exit_signal)) {
-		reap_locked(k, parent, tg);
-	} else if (parent && tg->exit_signal) {
+	/* The exit signal goes even to a parent that reaps automatically
+	 * (SA_NOCLDWAIT with a handler); an ignored one is dropped later. */
+	if (parent && tg->exit_signal) {
 		child_siginfo(&n->info, tg, tg->exit_signal);
 		n->send = true;
 	}
+	if (parent_autoreaps(parent, tg->exit_signal))
+		reap_locked(k, parent, tg);
 	n->notify = parent;
 }
 
@@ -281,6 +284,8 @@ void task_exit_release(struct task *t)
 	pthread_mutex_unlock(&k->lock);
 	if (last && timers_tg_exit)
 		timers_tg_exit(tg);
+	if (last && ipc_tg_exit)
+		ipc_tg_exit(tg);
 	for (int i = 0; i < n.npdeath && signal_send_task; i++) {
 		siginfo_t si;
 		memset(&si, 0, sizeof si);

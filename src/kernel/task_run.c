@@ -10,12 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include "kernel/kernel.h"
 #include "kernel/signals.h"
 #include "kernel/task.h"
 #include "lib/log.h"
 #include "mm/mm.h"
+#include "mm/memfile.h"
 #include "syscalls/syscalls.h"
 
 __thread struct task *current_task;
@@ -116,9 +118,9 @@ static const struct task_state *st_app_execute(struct task *t)
 		int signo;
 		int code = mm_fault(t, t->trap.addr, &signo);
 		if (code)
-			log_debug("moat: task %d: fault at %#llx (rip %#llx): signal %d code %d", t->tid,
+			log_debug("moat: task %d: fault at %#llx (rip %#llx rsp %#llx): signal %d code %d [mf_base %p]", t->tid,
 				  (unsigned long long)t->trap.addr, (unsigned long long)t->arch.regs.rip,
-				  signo, code);
+				  (unsigned long long)t->arch.regs.rsp, signo, code, (void *)mf_base);
 		if (code)
 			signals_force_fault(t, signo, code, t->trap.addr);
 		return &st_app;

@@ -1290,7 +1290,8 @@ long mm_map_memobj(struct mm *mm, uint64_t addr, uint64_t len, int prot, int fla
 	struct vma v = {
 		.start = addr, .end = addr + plen,
 		.prot = prot & (PROT_READ | PROT_WRITE | PROT_EXEC),
-		.maxprot = PROT_READ | PROT_WRITE | PROT_EXEC,
+		/* A read-only attach (SHM_RDONLY) may not become writable. */
+		.maxprot = PROT_READ | PROT_EXEC | (prot & PROT_WRITE),
 		.flags = VMA_SHARED,
 		.obj = obj,
 	};

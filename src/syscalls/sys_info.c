@@ -1,6 +1,9 @@
 /*
- * System information: uname(2), sysinfo(2), getrandom(2),
- * sched_getaffinity(2), getcpu(2).
+ * System information: uname(2), sethostname(2), setdomainname(2),
+ * sysinfo(2), getrandom(2), sched_getaffinity(2), getcpu(2).
+ *
+ * The node and domain names come from the caller's UTS namespace
+ * (kernel/uts.c).
  *
  * The sandbox has t->kernel->ncpus virtual CPUs, all online.
  * Missing: per-task affinity state (struct task has no mask yet), so
@@ -17,6 +20,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 
+#include "kernel/uts.h"
 #include "syscalls/syscalls.h"
 
 #define UTS_LEN 65
@@ -45,15 +49,59 @@ SYSCALL_DEFINE(uname)
 {
 	pthread_once(&host_uts_once, read_host_uts);
 	struct utsname u;
+	char host[UTS_LEN], dom[UTS_LEN];
+	if (t->uts) {
+		uts_ns_read(t->uts, host, dom);
+	} else {
+		/* Not attached to a namespace (should not happen): the kernel's
+		 * initial names. */
+		copy_field(host, t->kernel->hostname);
+		copy_field(dom, t->kernel->domainname);
+	}
 	copy_field(u.sysname, "Linux");
-	pthread_mutex_lock(&t->kernel->lock);
-	copy_field(u.nodename, t->kernel->hostname);
-	copy_field(u.domainname, t->kernel->domainname);
-	pthread_mutex_unlock(&t->kernel->lock);
+	copy_field(u.nodename, host);
+	copy_field(u.domainname, dom);
 	copy_field(u.release, host_uts.release);
 	copy_field(u.version, host_uts.version);
 	copy_field(u.machine, "x86_64");
 	return task_copy_out(t, a[0], &u, sizeof(u));
+}
+
+#define CAP_SYS_ADMIN_BIT 21
+
+/*
+ * sethostname(2)/setdomainname(2), Linux's order of checks: EPERM without
+ * CAP_SYS_ADMIN, EINVAL for a length outside 0..64 (len is an int), EFAULT.
+ * The name is stored as given (it may hold NULs) and the field's tail is
+ * zeroed.
+ */
+static long set_uts_name(struct task *t, uint64_t addr, uint64_t len_arg, bool host)
+{
+	int len = (int)len_arg;
+	if (!((t->creds.cap_effective >> CAP_SYS_ADMIN_BIT) & 1))
+		return -EPERM;
+	if (len < 0 || len > UTS_NAME_LEN)
+		return -EINVAL;
+	char buf[UTS_NAME_LEN];
+	if (task_copy_in(t, buf, addr, (size_t)len))
+		return -EFAULT;
+	if (!t->uts)
+		return -EINVAL;
+	if (host)
+		uts_ns_set_hostname(t->uts, buf, (size_t)len);
+	else
+		uts_ns_set_domainname(t->uts, buf, (size_t)len);
+	return 0;
+}
+
+SYSCALL_DEFINE(sethostname)
+{
+	return set_uts_name(t, a[0], a[1], true);
+}
+
+SYSCALL_DEFINE(setdomainname)
+{
+	return set_uts_name(t, a[0], a[1], false);
 }
 
 /*

@@ -50,6 +50,8 @@ void file_put(struct file *f)
 {
 	if (!f || atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) != 1)
 		return;
+	if (f->epoll_links)
+		eventpoll_release(f);
 	if (f->flock_type)
 		vfs_flock(NULL, f, LOCK_UN, true);
 	if (f->ops && f->ops->release)
@@ -447,6 +449,11 @@ int file_mmap_check(struct file *f, int prot, int flags)
 	if ((flags & MAP_TYPE) == MAP_SHARED && (prot & PROT_WRITE) && !(f->mode & FMODE_WRITE))
 		return -EACCES;
 	if ((prot & PROT_EXEC) && f->path.mnt && f->path.mnt->fs->noexec)
+		return -EPERM;
+	/* memfd F_SEAL_WRITE / F_SEAL_FUTURE_WRITE: no shared writable
+	 * mappings (memfd_create(2)). */
+	if (f->inode && (f->inode->seals & (0x0008 | 0x0010)) && (flags & MAP_TYPE) == MAP_SHARED &&
+	    (prot & PROT_WRITE))
 		return -EPERM;
 	return f->ops->mmap_kind == MMAP_ZERO ? 1 : 0;
 }

@@ -117,6 +117,8 @@ struct inode {
 	/* FIFOs: the pipe while the FIFO is open, managed by fs/pipe under
 	 * lock. */
 	void *pipe;
+	/* memfd seals (F_SEAL_*, fcntl(2)), under lock (fs/anon/memfd.c). */
+	unsigned int seals;
 };
 
 /*
@@ -341,12 +343,17 @@ struct file {
 	bool hostfd_borrowed;    /* hostfd belongs to the inode: not closed */
 	int flock_type;          /* flock(2) held: 0, LOCK_SH or LOCK_EX */
 	void *priv;
+	/* epoll items watching this file (fs/anon/epoll.c, under its lock). */
+	void *epoll_links;
 };
 
 /* A new file with one reference (hostfd -1). */
 struct file *file_alloc(const struct file_ops *ops, struct inode *inode, int flags, unsigned int mode);
 void file_get(struct file *f);
 void file_put(struct file *f);
+/* fs/anon/epoll.c: the last reference to a watched file is gone; take it
+ * out of every interest list (Linux's eventpoll_release). */
+void eventpoll_release(struct file *f);
 
 /* flock(2) on f's inode: op LOCK_SH/LOCK_EX/LOCK_UN, nonblock for
  * LOCK_NB. 0, -EWOULDBLOCK or -ERESTARTSYS. */
@@ -425,6 +432,8 @@ int vfs_truncate_inode(struct task *t, struct inode *ino, int64_t len);
 /* The tmpfs memory object of f's data (for MAP_SHARED), or NULL. The
  * caller takes its own reference with memobj_get. */
 struct memobj *file_memobj(struct file *f);
+/* The file operations of regular tmpfs files (memfd builds on them). */
+const struct file_ops *tmpfs_reg_file_ops(void);
 
 /* --- FD tables ------------------------------------------------------ */
 

@@ -206,6 +206,7 @@ TAP_FN void *tap_unmapped_page(void)
  * privileges or change process-wide state without touching the test itself).
  * The child's checks continue our numbering and we continue after them.
  * If the child does not return from fn normally, one "not ok" line says so.
+ * Calls may nest (a child may run tap_in_child itself).
  * Returns the child's wait status. */
 #include <sys/wait.h>
 TAP_FN int tap_in_child(void (*fn)(void *), void *arg)
@@ -233,6 +234,10 @@ TAP_FN int tap_in_child(void (*fn)(void *), void *arg)
 			;
 		tap_count = counts[0];
 		tap_failures = counts[1];
+		if (tap_child_counts) { /* nested: pass the numbering up */
+			tap_child_counts[0] = tap_count;
+			tap_child_counts[1] = tap_failures;
+		}
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			tap_line(0, "child ran its checks to the end (status %#x)", status);
 	}

@@ -666,11 +666,18 @@ static void tmpfs_reg_release(struct file *f)
 	node_maybe_die(ino);
 }
 
+/* Regular tmpfs files, memfds included (their ops are a copy of ours
+ * with this release). */
 struct memobj *file_memobj(struct file *f)
 {
-	if (!f || f->ops != &tmpfs_reg_ops)
+	if (!f || !f->ops || f->ops->release != tmpfs_reg_release)
 		return NULL;
 	return node_of(f->inode)->data;
+}
+
+const struct file_ops *tmpfs_reg_file_ops(void)
+{
+	return &tmpfs_reg_ops;
 }
 
 /* --- regular files -------------------------------------------------- */
