@@ -11,6 +11,7 @@
  * word ... and the blocking ... are atomic").
  */
 #include "kernel/futex.h"
+#include "mm/mm.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -46,12 +47,14 @@ static struct futex_bucket futex_table[FUTEX_HASH_SIZE] = {
 
 static bool key_equal(struct futex_key a, struct futex_key b)
 {
+	if (a.shared || b.shared)
+		return a.shared == b.shared;
 	return a.mm == b.mm && a.addr == b.addr;
 }
 
 static struct futex_bucket *bucket_of(struct futex_key key)
 {
-	uint64_t h = ((uint64_t)(uintptr_t)key.mm >> 4) ^ key.addr;
+	uint64_t h = key.shared ? key.shared : ((uint64_t)(uintptr_t)key.mm >> 4) ^ key.addr;
 	h *= 0x9e3779b97f4a7c15ull;
 	return &futex_table[h >> (64 - FUTEX_HASH_BITS)];
 }
@@ -333,5 +336,11 @@ int futex_wake_op(struct task *t, struct futex_key key, struct futex_key op_key,
 int futex_wake_addr(struct mm *mm, uint64_t addr, int n)
 {
 	struct futex_key key = { .mm = mm, .addr = addr };
-	return futex_wake(key, FUTEX_BITSET_ANY, n);
+	/* CLONE_CHILD_CLEARTID wakes as a shared futex (Linux uses a
+	 * non-private wake), which private waiters also hear. */
+	int n1 = futex_wake(key, FUTEX_BITSET_ANY, n);
+	key.shared = mm_futex_shared_key(mm, addr);
+	if (key.shared && n1 < n)
+		n1 += futex_wake(key, FUTEX_BITSET_ANY, n - n1);
+	return n1;
 }

@@ -17,9 +17,14 @@
 struct mm;
 struct task;
 
+/* A futex: (mm, address) for private futexes and words in private
+ * memory; for a shared futex in shared memory, the memory-file offset of
+ * the word (`shared`, nonzero) so that every process mapping that memory
+ * meets on it. addr is always the caller's address of the word. */
 struct futex_key {
 	const struct mm *mm;
 	uint64_t addr;
+	uint64_t shared;   /* memory-file offset + 1, or 0 */
 };
 
 #define FUTEX_BITSET_ANY 0xffffffffu

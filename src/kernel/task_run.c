@@ -104,7 +104,12 @@ static const struct task_state *st_app_execute(struct task *t)
 	atomic_store(&t->interrupted, false);
 	if (signals_deliverable(t))
 		return &st_app;
+	struct user_regs_struct before = t->arch.regs;
 	int err = platform->ctx_switch(t->ctx, t->mm->as, &t->arch, &t->trap);
+	if (log_level >= 2 && t->arch.regs.rip < 0x7ff000000000ULL && t->arch.regs.rip > 0x7e0000000000ULL)
+		log_debug("DBG task %d: before rip %#llx rsp %#llx rax %#llx orig %lld; after rip %#llx kind %d addr %#llx",
+			  t->tid, before.rip, before.rsp, before.rax, (long long)before.orig_rax,
+			  t->arch.regs.rip, t->trap.kind, (unsigned long long)t->trap.addr);
 	if (err) {
 		log_warn("moat: task %d: platform error %d: killing it", t->tid, err);
 		task_exit_group(t, SIGKILL);

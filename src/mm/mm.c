@@ -1305,3 +1305,17 @@ out:
 	pthread_mutex_unlock(&mm->lock);
 	return ret;
 }
+
+uint64_t mm_futex_shared_key(struct mm *mm, uint64_t addr)
+{
+	uint64_t key = 0;
+	pthread_mutex_lock(&mm->lock);
+	long i = vma_find(&mm->vmas, addr);
+	if (i >= 0 && (mm->vmas.v[i].flags & VMA_SHARED) && mm->vmas.v[i].obj) {
+		void *p = page_for_access(mm, addr, false);
+		if (p)
+			key = (uint64_t)((uint8_t *)p - mf_base) + 1;
+	}
+	pthread_mutex_unlock(&mm->lock);
+	return key;
+}

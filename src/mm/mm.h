@@ -84,6 +84,10 @@ int mm_copy_out(struct task *t, struct mm *mm, uint64_t addr, const void *src, s
 /* Map obj shared at addr (or where mmap would put it); the mapping takes
  * its own reference. Returns the address or -errno. */
 long mm_map_memobj(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags, struct memobj *obj);
+/* The key of a shared futex at addr: the memory-file offset + 1 of the
+ * word when it lies in shared memory (MAP_SHARED, System V), else 0 (a
+ * private mapping: keyed by mm and address, as Linux does). */
+uint64_t mm_futex_shared_key(struct mm *mm, uint64_t addr);
 /* Atomic compare-and-exchange of an application word (futexes). */
 int mm_cmpxchg_u32(struct task *t, uint64_t addr, uint32_t expected, uint32_t desired, uint32_t *actual);
 /* Zero application memory (bss tails). */

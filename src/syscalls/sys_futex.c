@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "kernel/futex.h"
+#include "mm/mm.h"
 #include "syscalls/syscalls.h"
 
 #define NSEC_PER_SEC 1000000000L
@@ -101,6 +102,7 @@ static int futex_key_of(struct task *t, uint64_t addr, bool private, struct fute
 	}
 	key->mm = t->mm;
 	key->addr = addr;
+	key->shared = private ? 0 : mm_futex_shared_key(t->mm, addr);
 	return 0;
 }
 

@@ -424,6 +424,18 @@ int vfs_init(const char *root_dir)
 	err = vfs_mount("/dev", dev);
 	if (err)
 		log_warn("moat: cannot mount devfs at /dev: %s\n", strerror(-err));
+	/* Until procfs and sysfs exist, /proc and /sys are empty read-only
+	 * directories (the host's are never visible: see hostfs). */
+	static const char *const empty_mounts[] = { "/proc", "/sys" };
+	for (size_t i = 0; i < sizeof(empty_mounts) / sizeof(empty_mounts[0]); i++) {
+		struct filesystem *e = tmpfs_new(S_IFDIR | 0555, 0);
+		if (!e)
+			return -ENOMEM;
+		e->readonly = true;
+		err = vfs_mount(empty_mounts[i], e);
+		if (err)
+			log_warn("moat: cannot mount an empty %s: %s\n", empty_mounts[i], strerror(-err));
+	}
 	/* tmpfs at /tmp and /dev/shm (sticky, world-writable, as usual),
 	 * each with Linux's default limit: half of the RAM. */
 	static const char *const tmp_mounts[] = { "/tmp", "/dev/shm" };

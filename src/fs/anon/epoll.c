@@ -508,7 +508,7 @@ int epoll_new(struct file **out)
 	ep->rlist.rnext = ep->rlist.rprev = &ep->rlist;
 	pthread_mutex_init(&ep->ready_lock, NULL);
 	waitq_init(&ep->wq);
-	struct file *f = anon_file_new(&epoll_ops, O_RDWR, FMODE_READ | FMODE_WRITE, ep);
+	struct file *f = anon_file_new(&epoll_ops, O_RDWR, FMODE_READ | FMODE_WRITE | FMODE_STREAM, ep);
 	if (!f) {
 		pthread_mutex_destroy(&ep->ready_lock);
 		free(ep);

@@ -202,7 +202,7 @@ int eventfd_new(unsigned int initval, int flags, struct file **out)
 	waitq_init(&e->wq);
 	e->count = initval;
 	e->semaphore = flags & EFD_SEMAPHORE;
-	struct file *f = anon_file_new(&eventfd_ops, O_RDWR | (flags & O_NONBLOCK), FMODE_READ | FMODE_WRITE, e);
+	struct file *f = anon_file_new(&eventfd_ops, O_RDWR | (flags & O_NONBLOCK), FMODE_READ | FMODE_WRITE | FMODE_STREAM, e);
 	if (!f) {
 		eventfd_release(&(struct file){ .priv = e });
 		return -ENOMEM;

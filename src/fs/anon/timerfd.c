@@ -334,7 +334,7 @@ int timerfd_new(clockid_t clock, int flags, struct file **out)
 	pthread_mutex_init(&tf->lock, NULL);
 	waitq_init(&tf->wq);
 	tf->clock = base_clock(clock);
-	struct file *f = anon_file_new(&timerfd_ops, O_RDWR | (flags & O_NONBLOCK), FMODE_READ | FMODE_WRITE, tf);
+	struct file *f = anon_file_new(&timerfd_ops, O_RDWR | (flags & O_NONBLOCK), FMODE_READ | FMODE_WRITE | FMODE_STREAM, tf);
 	if (!f) {
 		tfd_unref(tf);
 		return -ENOMEM;

@@ -17,6 +17,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <sys/vfs.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,40 @@ static int hostfs_dir_fd(struct dentry *d)
 	return fd;
 }
 
+/* Host file systems that describe the host itself (its processes, devices,
+ * kernel state) are never shown inside the sandbox, wherever the host has
+ * them mounted: a sandboxed program reaching the host's /proc could read the
+ * sentry's own memory. */
+static bool host_pseudo_fs(int dfd, const char *name)
+{
+	int fd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	struct statfs sf;
+	bool pseudo = fstatfs(fd, &sf) != 0;
+	close(fd);
+	switch ((unsigned long)sf.f_type) {
+	case 0x9fa0:      /* proc */
+	case 0x62656572:  /* sysfs */
+	case 0x64626720:  /* debugfs */
+	case 0x73636673:  /* securityfs */
+	case 0x27e0eb:    /* cgroup */
+	case 0x63677270:  /* cgroup2 */
+	case 0xcafe4a11:  /* bpf */
+	case 0x74726163:  /* tracefs */
+	case 0x1cd1:      /* devpts */
+	case 0x6165676c:  /* pstore */
+	case 0xde5e81e4:  /* efivarfs */
+	case 0x42494e4d:  /* binfmt_misc */
+	case 0x50494446:  /* pidfs */
+	case 0x19800202:  /* mqueue */
+	case 0x6e736673:  /* nsfs */
+		pseudo = true;
+		break;
+	}
+	return pseudo;
+}
+
 static int hostfs_lookup(struct dentry *dir, const char *name, size_t len, struct inode **out)
 {
 	int dfd = hostfs_dir_fd(dir);
@@ -67,6 +102,10 @@ static int hostfs_lookup(struct dentry *dir, const char *name, size_t len, struc
 	struct stat st;
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOTDIR ? -ENOENT : -errno;
+	/* A directory on another host device is a mount point there. */
+	struct inode *dino = atomic_load(&dir->inode);
+	if (S_ISDIR(st.st_mode) && dino && st.st_dev != dino->st.st_dev && host_pseudo_fs(dfd, name))
+		return -ENOENT;
 	char *link = NULL;
 	if (S_ISLNK(st.st_mode)) {
 		char buf[VFS_PATH_MAX];

@@ -394,8 +394,12 @@ static void ctx_apply_changes(struct plat_ctx *ctx)
 	pthread_mutex_lock(&as->lock);
 	uint64_t gen = as->gen;
 	if (gen - ctx->applied > INVAL_LOG) {
-		struct inval all = { 0, STUB_ADDR, -1 };
-		stub_mprotect_or_unmap(ctx->stub, &all);
+		/* Everything the application may map; the stub page and the
+		 * host vDSO stay (the plan a new stub strips itself with). */
+		for (uint64_t i = 0; i < the_plan.nranges; i++) {
+			struct inval all = { the_plan.unmap[i].start, the_plan.unmap[i].len, -1 };
+			stub_mprotect_or_unmap(ctx->stub, &all);
+		}
 	} else {
 		for (uint64_t n = ctx->applied; n < gen; n++)
 			stub_mprotect_or_unmap(ctx->stub, &as->log[n % INVAL_LOG]);
