@@ -292,9 +292,9 @@ static int wake_op_atomic(struct task *t, uint64_t addr, uint32_t encoded)
 	case 0: return o == cmparg; /* FUTEX_OP_CMP_EQ */
 	case 1: return o != cmparg; /* FUTEX_OP_CMP_NE */
 	case 2: return o < cmparg;  /* FUTEX_OP_CMP_LT */
-	case 3: return o >= cmparg; /* FUTEX_OP_CMP_GE */
-	case 4: return o <= cmparg; /* FUTEX_OP_CMP_LE */
-	case 5: return o > cmparg;  /* FUTEX_OP_CMP_GT */
+	case 3: return o <= cmparg; /* FUTEX_OP_CMP_LE */
+	case 4: return o > cmparg;  /* FUTEX_OP_CMP_GT */
+	case 5: return o >= cmparg; /* FUTEX_OP_CMP_GE */
 	default: return -ENOSYS;
 	}
 }

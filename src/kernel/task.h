@@ -136,6 +136,7 @@ struct task {
 	uint64_t altstack_sp, altstack_size;
 	int altstack_flags;
 
+	char comm[16];                /* thread name (PR_SET_NAME) */
 	int pdeath_signal;            /* PR_SET_PDEATHSIG */
 	bool no_new_privs;
 	int keep_caps;

@@ -223,6 +223,7 @@ long task_clone(struct task *t, const struct clone_args_k *args)
 		c->altstack_size = t->altstack_size;
 		c->altstack_flags = t->altstack_flags;
 	}
+	memcpy(c->comm, t->comm, sizeof c->comm);
 	c->pdeath_signal = 0;
 	c->no_new_privs = t->no_new_privs;
 	c->keep_caps = t->keep_caps;

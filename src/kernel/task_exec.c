@@ -109,6 +109,7 @@ int task_exec(struct task *t, const char *path, struct file *opened, struct strv
 	fdt_close_on_exec(t->fdt);
 	reset_signal_handlers(t);
 	memcpy(t->tg->comm, img.comm, sizeof img.comm);
+	memcpy(t->comm, img.comm, sizeof img.comm);
 	t->clear_child_tid = 0;
 	t->robust_list = 0;
 	reset_registers(&t->arch, img.entry, img.sp);

@@ -4,11 +4,10 @@
  * FUTEX_CLOCK_REALTIME. The checks follow the order of Linux's sys_futex
  * and do_futex so that bad arguments give the same errno.
  *
- * FUTEX_WAKE_OP needs mm_cmpxchg_u32() from mm (ENOSYS until it exists).
- * Not implemented (reported, ENOSYS): the priority-inheritance operations (LOCK_PI, LOCK_PI2, UNLOCK_PI, TRYLOCK_PI, WAIT_REQUEUE_PI,
- * CMP_REQUEUE_PI). Shared futexes are keyed like private ones (see
- * kernel/futex.h), which is right for everything but MAP_SHARED memory
- * shared between processes.
+ * Not implemented (reported, ENOSYS): the priority-inheritance operations
+ * (LOCK_PI, LOCK_PI2, UNLOCK_PI, TRYLOCK_PI, WAIT_REQUEUE_PI,
+ * CMP_REQUEUE_PI). Shared futexes in shared memory are keyed by the
+ * memory-file offset of the word, so processes meet on them.
  */
 #include <errno.h>
 #include <linux/futex.h>

@@ -197,11 +197,11 @@ SYSCALL_DEFINE(prctl)
 		} else if (n < 0) {
 			return n;
 		}
-		memcpy(t->tg->comm, name, sizeof name);
+		memcpy(t->comm, name, sizeof name);
 		return 0;
 	}
 	case PR_GET_NAME:
-		return task_copy_out(t, a[1], t->tg->comm, sizeof t->tg->comm);
+		return task_copy_out(t, a[1], t->comm, sizeof t->comm);
 	case PR_GET_DUMPABLE:
 		return t->tg->dumpable;
 	case PR_SET_DUMPABLE:
@@ -238,6 +238,13 @@ SYSCALL_DEFINE(prctl)
 		if (a[1] > 40)
 			return -EINVAL;
 		return (t->creds.cap_bounding >> a[1]) & 1;
+	case PR_CAPBSET_DROP:
+		if (a[1] > 40)
+			return -EINVAL;
+		if (!((t->creds.cap_effective >> 8) & 1))   /* CAP_SETPCAP */
+			return -EPERM;
+		t->creds.cap_bounding &= ~(1ULL << a[1]);
+		return 0;
 	case PR_GET_KEEPCAPS:
 		return t->keep_caps;
 	case PR_SET_KEEPCAPS:

@@ -7,6 +7,7 @@
  * PR_SET_KEEPCAPS).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "syscalls/syscalls.h"
@@ -24,6 +25,10 @@ static bool capable(struct task *t, int cap) { return (t->creds.cap_effective >>
 static void fix_caps_after_uid_change(struct task *t, const struct creds *old)
 {
 	struct creds *c = &t->creds;
+	/* A process whose identity changed may no longer be dumped
+	 * (fs.suid_dumpable 0). */
+	if (c->euid != old->euid || c->fsuid != old->fsuid)
+		t->tg->dumpable = 0;
 	bool had_root = old->ruid == 0 || old->euid == 0 || old->suid == 0;
 	bool has_root = c->ruid == 0 || c->euid == 0 || c->suid == 0;
 	if (had_root && !has_root) {
@@ -65,6 +70,8 @@ static long set_res_ids(struct task *t, uint32_t r, uint32_t e, uint32_t s, bool
 	*cf = *ce;
 	if (!gid)
 		fix_caps_after_uid_change(t, &old);
+	else if (c->egid != old.egid || c->fsgid != old.fsgid)
+		t->tg->dumpable = 0;
 	return 0;
 }
 
@@ -178,4 +185,100 @@ SYSCALL_DEFINE(setfsgid)
 				    gid == c->sgid || gid == c->fsgid))
 		c->fsgid = gid;
 	return old;
+}
+
+/* capget(2)/capset(2): the three capability sets, in the 32-bit halves of
+ * the v2/v3 interface (v1: the low half only). */
+#define CAP_V1 0x19980330
+#define CAP_V2 0x20071026
+#define CAP_V3 0x20080522
+#define CAP_SETPCAP 8
+
+struct cap_header { uint32_t version; int pid; };
+struct cap_data { uint32_t effective, permitted, inheritable; };
+
+/* Check the header; a wrong version is answered with the preferred one. */
+static long cap_header(struct task *t, uint64_t uhdr, struct cap_header *h, int *words)
+{
+	if (task_copy_in(t, h, uhdr, sizeof *h))
+		return -EFAULT;
+	switch (h->version) {
+	case CAP_V1: *words = 1; return 0;
+	case CAP_V2: case CAP_V3: *words = 2; return 0;
+	default:
+		h->version = CAP_V3;
+		if (task_copy_out(t, uhdr, h, sizeof *h))
+			return -EFAULT;
+		return -EINVAL;
+	}
+}
+
+SYSCALL_DEFINE(capget)
+{
+	struct cap_header h;
+	int words;
+	long err = cap_header(t, a[0], &h, &words);
+	if (err)
+		return a[1] || err != -EINVAL ? err : 0;
+	if (h.pid < 0)
+		return -EINVAL;
+	struct creds c = t->creds;
+	if (h.pid && h.pid != t->tid) {
+		struct kernel *k = t->kernel;
+		pthread_mutex_lock(&k->lock);
+		struct task *o = kernel_task_by_tid_locked(k, h.pid);
+		if (o)
+			c = o->creds;
+		pthread_mutex_unlock(&k->lock);
+		if (!o)
+			return -ESRCH;
+	}
+	if (!a[1])
+		return 0;
+	struct cap_data d[2];
+	for (int i = 0; i < 2; i++) {
+		d[i].effective = (uint32_t)(c.cap_effective >> (32 * i));
+		d[i].permitted = (uint32_t)(c.cap_permitted >> (32 * i));
+		d[i].inheritable = (uint32_t)(c.cap_inheritable >> (32 * i));
+	}
+	return task_copy_out(t, a[1], d, words * sizeof d[0]);
+}
+
+SYSCALL_DEFINE(capset)
+{
+	struct cap_header h;
+	int words;
+	long err = cap_header(t, a[0], &h, &words);
+	if (err)
+		return err;
+	/* Only one's own capabilities can be set. */
+	if (h.pid && h.pid != t->tid)
+		return -EPERM;
+	struct cap_data d[2] = { 0 };
+	if (task_copy_in(t, d, a[1], words * sizeof d[0]))
+		return -EFAULT;
+	uint64_t eff = d[0].effective | (uint64_t)d[1].effective << 32;
+	uint64_t perm = d[0].permitted | (uint64_t)d[1].permitted << 32;
+	uint64_t inh = d[0].inheritable | (uint64_t)d[1].inheritable << 32;
+	struct creds *c = &t->creds;
+	if (words == 1) {
+		/* v1 leaves the upper capabilities as they are. */
+		eff |= c->cap_effective & ~0xffffffffULL;
+		perm |= c->cap_permitted & ~0xffffffffULL;
+		inh |= c->cap_inheritable & ~0xffffffffULL;
+	}
+	uint64_t inh_limit = c->cap_inheritable | c->cap_permitted;
+	if (capable(t, CAP_SETPCAP))
+		inh_limit = c->cap_inheritable | c->cap_bounding;
+	if ((inh & ~inh_limit) || (inh & ~(c->cap_inheritable | c->cap_bounding)))
+		return -EPERM;
+	if (perm & ~c->cap_permitted)
+		return -EPERM;
+	if (eff & ~perm)
+		return -EPERM;
+	c->cap_effective = eff;
+	c->cap_permitted = perm;
+	c->cap_inheritable = inh;
+	c->cap_ambient &= perm & inh;
+	return 0;
 }
