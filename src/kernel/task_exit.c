@@ -68,6 +68,58 @@ static void clear_child_tid(struct task *t)
 		futex_wake_addr(t->mm, t->clear_child_tid, 1);
 }
 
+/* Robust futexes (Linux's exit_robust_list): every lock on the dying
+ * thread's robust list that it still owns gets FUTEX_OWNER_DIED and one
+ * waiter is woken, so the next owner learns of the death. */
+#define ROBUST_LIST_LIMIT 2048
+#define FUTEX_TID_MASK_ 0x3fffffffu
+#define FUTEX_OWNER_DIED_ 0x40000000u
+#define FUTEX_WAITERS_ 0x80000000u
+
+static void robust_futex_died(struct task *t, uint64_t uaddr)
+{
+	if (uaddr & 3)
+		return;
+	for (int tries = 0; tries < 16; tries++) {
+		uint32_t word, actual;
+		if (task_copy_in(t, &word, uaddr, sizeof word))
+			return;
+		if ((word & FUTEX_TID_MASK_) != (uint32_t)t->tid)
+			return;
+		uint32_t nw = (word & FUTEX_WAITERS_) | FUTEX_OWNER_DIED_;
+		if (mm_cmpxchg_u32(t, uaddr, word, nw, &actual))
+			return;
+		if (actual != word)
+			continue;
+		if ((word & FUTEX_WAITERS_) && futex_wake_addr)
+			futex_wake_addr(t->mm, uaddr, 1);
+		return;
+	}
+}
+
+static void exit_robust_list(struct task *t)
+{
+	if (!t->robust_list || !t->mm)
+		return;
+	uint64_t head[3];   /* list, futex_offset, list_op_pending */
+	if (task_copy_in(t, head, t->robust_list, sizeof head))
+		return;
+	int64_t off = (int64_t)head[1];
+	uint64_t pending = head[2] & ~1ULL;
+	uint64_t entry = head[0] & ~1ULL;
+	for (int n = 0; entry != t->robust_list && n < ROBUST_LIST_LIMIT; n++) {
+		uint64_t next;
+		if (task_copy_in(t, &next, entry, sizeof next))
+			return;
+		/* The pending entry is handled last, once. */
+		if (entry != pending)
+			robust_futex_died(t, entry + off);
+		entry = next & ~1ULL;
+	}
+	if (pending)
+		robust_futex_died(t, pending + off);
+}
+
 /* The end of the sandbox: init is gone, so is everything else. */
 static void kill_all_locked(struct kernel *k)
 {
@@ -213,6 +265,7 @@ void task_exit_release(struct task *t)
 {
 	struct kernel *k = t->kernel;
 	struct thread_group *tg = t->tg;
+	exit_robust_list(t);
 	clear_child_tid(t);
 	task_vfork_release(t);
 	if (timers_task_exit)
