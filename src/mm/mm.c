@@ -394,6 +394,12 @@ static int populate_page(struct mm *mm, struct vma *v, uint64_t addr, uint64_t *
 		uint64_t off;
 		int err;
 		if (v->obj) {
+			/* A shared file mapping ends with its file: SIGBUS past
+			 * the last page (tmpfs files can shrink). */
+			struct stat st;
+			if (v->file && file_stat(v->file, &st) == 0 &&
+			    v->off + (addr - v->start) >= (uint64_t)PAGE_ROUND_UP(st.st_size))
+				return -EFAULT;
 			err = memobj_page(v->obj, (v->off + addr - v->start) / PAGE_SIZE, &off);
 			if (err)
 				return err;
