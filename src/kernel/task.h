@@ -137,6 +137,10 @@ struct task {
 	int altstack_flags;
 
 	char comm[16];                /* thread name (PR_SET_NAME) */
+	int sched_policy;             /* SCHED_*, with SCHED_RESET_ON_FORK */
+	int sched_priority;
+	uint32_t personality;
+	uint64_t cpu_affinity;        /* allowed virtual CPUs (bit n = CPU n), 0 = all */
 	int pdeath_signal;            /* PR_SET_PDEATHSIG */
 	bool no_new_privs;
 	int keep_caps;

@@ -224,6 +224,16 @@ long task_clone(struct task *t, const struct clone_args_k *args)
 		c->altstack_flags = t->altstack_flags;
 	}
 	memcpy(c->comm, t->comm, sizeof c->comm);
+	c->personality = t->personality;
+	c->cpu_affinity = t->cpu_affinity;
+	c->sched_policy = t->sched_policy;
+	c->sched_priority = t->sched_priority;
+	/* SCHED_RESET_ON_FORK: the child gets a normal policy back. */
+	if (c->sched_policy & 0x40000000) {
+		int pol = c->sched_policy & ~0x40000000;
+		c->sched_policy = (pol == 1 || pol == 2) ? 0 : pol;
+		c->sched_priority = 0;
+	}
 	c->pdeath_signal = 0;
 	c->no_new_privs = t->no_new_privs;
 	c->keep_caps = t->keep_caps;

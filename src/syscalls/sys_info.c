@@ -244,6 +244,10 @@ SYSCALL_DEFINE(sched_getaffinity)
 	if (n > sizeof(mask))
 		n = sizeof(mask);
 	all_cpus_mask(mask, n, ncpus);
+	/* The task's own restriction (moat keeps up to 64 virtual CPUs). */
+	if (t->cpu_affinity)
+		for (size_t i = 0; i < n && i < 8; i++)
+			mask[i] &= (uint8_t)(t->cpu_affinity >> (8 * i));
 	if (task_copy_out(t, a[2], mask, n))
 		return -EFAULT;
 	return n;
@@ -252,7 +256,7 @@ SYSCALL_DEFINE(sched_getaffinity)
 /*
  * sched_setaffinity(2): Linux copies min(len, cpumask size) bytes (EFAULT),
  * then requires at least one online CPU in the mask (EINVAL).
- * TODO(lead): a `uint64_t cpu_affinity` in struct task (0 = all CPUs,
+ * The mask is kept in t->cpu_affinity (0 = all CPUs,
  * inherited by clone) to keep restricting masks for sched_getaffinity and
  * getcpu.
  */
@@ -280,10 +284,12 @@ SYSCALL_DEFINE(sched_setaffinity)
 	}
 	if (!any)
 		return -EINVAL;
-	if (restricts) {
-		syscall_report_unsupported("sched_setaffinity to a subset of the CPUs");
-		return -EINVAL;
-	}
+	/* Kept and inherited; the host schedules the stubs where it likes,
+	 * as Linux may too when the mask is only a hint to user space. */
+	uint64_t m = 0;
+	for (size_t i = 0; i < n && i < 8; i++)
+		m |= (uint64_t)(want[i] & all[i]) << (8 * i);
+	t->cpu_affinity = restricts ? m : 0;
 	return 0;
 }
 

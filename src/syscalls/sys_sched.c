@@ -9,6 +9,11 @@
 
 #include "syscalls/syscalls.h"
 
+#define CAP_SYS_NICE 23
+#ifndef SCHED_RESET_ON_FORK
+#define SCHED_RESET_ON_FORK 0x40000000
+#endif
+
 SYSCALL_DEFINE(sched_yield)
 {
 	sched_yield();
@@ -26,7 +31,7 @@ static int check_pid(struct task *t, int pid)
 SYSCALL_DEFINE(sched_getscheduler)
 {
 	int err = check_pid(t, (int)a[0]);
-	return err ? err : SCHED_OTHER;
+	return err ? err : t->sched_policy;
 }
 
 SYSCALL_DEFINE(sched_getparam)
@@ -36,8 +41,64 @@ SYSCALL_DEFINE(sched_getparam)
 	int err = check_pid(t, (int)a[0]);
 	if (err)
 		return err;
-	struct sched_param p = { .sched_priority = 0 };
+	struct sched_param p = { .sched_priority = t->sched_priority };
 	return task_copy_out(t, a[1], &p, sizeof p);
+}
+
+/* Policies are kept and reported; moat's tasks are scheduled by the host
+ * all the same (a real-time policy is a request nothing here can grant). */
+static long set_policy(struct task *t, int pid, int policy, uint64_t uparam)
+{
+	if (!uparam || pid < 0)
+		return -EINVAL;
+	struct sched_param p;
+	if (task_copy_in(t, &p, uparam, sizeof p))
+		return -EFAULT;
+	int err = check_pid(t, pid);
+	if (err)
+		return err;
+	bool reset = policy >= 0 && (policy & SCHED_RESET_ON_FORK);
+	/* sched_setparam keeps the flag; sched_setscheduler sets or clears it. */
+	int keep_reset = policy < 0 ? (t->sched_policy & SCHED_RESET_ON_FORK) : 0;
+	if (policy >= 0)
+		policy &= ~SCHED_RESET_ON_FORK;
+	else
+		policy = t->sched_policy & ~SCHED_RESET_ON_FORK;
+	bool rt = policy == SCHED_FIFO || policy == SCHED_RR;
+	if (policy != SCHED_OTHER && policy != SCHED_BATCH && policy != SCHED_IDLE && !rt)
+		return -EINVAL;
+	if (rt ? (p.sched_priority < 1 || p.sched_priority > 99) : p.sched_priority != 0)
+		return -EINVAL;
+	if (rt && !((t->creds.cap_effective >> CAP_SYS_NICE) & 1))
+		return -EPERM;
+	t->sched_policy = policy | (reset ? SCHED_RESET_ON_FORK : keep_reset);
+	t->sched_priority = p.sched_priority;
+	return 0;
+}
+
+SYSCALL_DEFINE(sched_rr_get_interval)
+{
+	int err = (int)a[0] < 0 ? -EINVAL : check_pid(t, (int)a[0]);
+	if (err)
+		return err;
+	/* SCHED_RR's quantum is Linux's 100 ms; FIFO has none; the others
+	 * report a CFS-like slice. */
+	int pol = t->sched_policy & ~SCHED_RESET_ON_FORK;
+	struct timespec ts = { 0, pol == SCHED_RR ? 100000000 : pol == SCHED_FIFO ? 0 : 4000000 };
+	return task_copy_out(t, a[1], &ts, sizeof ts);
+}
+
+SYSCALL_DEFINE(sched_setscheduler) { return set_policy(t, (int)a[0], (int)a[1], a[2]); }
+SYSCALL_DEFINE(sched_setparam) { return set_policy(t, (int)a[0], -1, a[1]); }
+
+/* personality(2): the flags are kept and inherited; only PER_LINUX
+ * behaviour exists. */
+SYSCALL_DEFINE(personality)
+{
+	uint32_t old = t->personality;
+	if ((uint32_t)a[0] != 0xffffffffu)
+		t->personality = (uint32_t)a[0];
+	return old;
 }
 
 SYSCALL_DEFINE(sched_get_priority_max)
@@ -58,10 +119,12 @@ SYSCALL_DEFINE(sched_get_priority_min)
 	}
 }
 
+#ifndef SCHED_RESET_ON_FORK
+#define SCHED_RESET_ON_FORK 0x40000000
+#endif
 /* Nice values (getpriority(2)/setpriority(2)): kept per process and
  * inherited by fork; moat's scheduling is the host's, so they only order
  * nothing yet, which Linux also allows (SCHED_OTHER hints). */
-#define CAP_SYS_NICE 23
 
 static bool prio_matches(struct task *t, struct task *it, int which, int who)
 {
