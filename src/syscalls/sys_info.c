@@ -284,12 +284,20 @@ SYSCALL_DEFINE(sched_setaffinity)
 	}
 	if (!any)
 		return -EINVAL;
-	/* Kept and inherited; the host schedules the stubs where it likes,
-	 * as Linux may too when the mask is only a hint to user space. */
+	/* Kept and inherited (threads are created by the parent's sentry
+	 * thread and inherit its host affinity). */
 	uint64_t m = 0;
 	for (size_t i = 0; i < n && i < 8; i++)
 		m |= (uint64_t)(want[i] & all[i]) << (8 * i);
 	t->cpu_affinity = restricts ? m : 0;
+	/* Virtual CPU n is host CPU n: the task's sentry thread (and with it
+	 * its stub, which follows that thread) runs only there. */
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	for (int cpu = 0; cpu < ncpus && cpu < 64; cpu++)
+		if (!restricts || ((m >> cpu) & 1))
+			CPU_SET(cpu, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof set, &set);
 	return 0;
 }
 
