@@ -909,8 +909,10 @@ static bool default_action_run(struct task *t, int sig, const struct sigqueue_en
 		return false;
 	switch (d) {
 	case SD_STOP:
-		/* TODO: stop signals other than SIGSTOP are discarded in an
-		 * orphaned process group (needs the session code). */
+		/* Job-control stops (all but SIGSTOP) are discarded in an
+		 * orphaned process group: nobody could continue it. */
+		if (sig != SIGSTOP && tg_pgrp_orphaned(t->tg))
+			return false;
 		group_stop_start(t, sig);
 		return false;
 	case SD_TERM:

@@ -226,6 +226,10 @@ void task_vfork_release(struct task *t);
 struct task *kernel_task_by_tid_locked(struct kernel *k, int tid);
 struct thread_group *kernel_tg_by_pid_locked(struct kernel *k, int pid);
 
+/* Is tg's process group orphaned (no member with a parent in another
+ * group of the session)? Takes the TaskSet lock. */
+bool tg_pgrp_orphaned(struct thread_group *tg);
+
 /* Tell the parent of tg about a stop (CLD_STOPPED) or continue
  * (CLD_CONTINUED): SIGCHLD unless SA_NOCLDSTOP, and wake its waiters. */
 void tg_notify_parent_stop(struct thread_group *tg, int why, int sig);

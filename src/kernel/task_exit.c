@@ -136,6 +136,74 @@ static void kill_all_locked(struct kernel *k)
 	}
 }
 
+/* A process group is orphaned when no member has a parent in another
+ * group of the same session (POSIX; Linux's will_become_orphaned_pgrp).
+ * `ignore` is a thread group about to leave. Caller holds k->lock. */
+static bool pgrp_orphaned_locked(struct kernel *k, int pgid, int sid, struct thread_group *ignore)
+{
+	for (struct task *it = k->all_tasks; it; it = it->all_next) {
+		struct thread_group *g = it->tg;
+		if (g == ignore || g->pgid != pgid || g->zombie)
+			continue;
+		struct thread_group *p = g->parent;
+		if (p && p != ignore && p->pgid != pgid && p->sid == sid)
+			return false;
+	}
+	return true;
+}
+
+bool tg_pgrp_orphaned(struct thread_group *tg)
+{
+	struct kernel *k = tg->kernel;
+	pthread_mutex_lock(&k->lock);
+	bool r = pgrp_orphaned_locked(k, tg->pgid, tg->sid, NULL);
+	pthread_mutex_unlock(&k->lock);
+	return r;
+}
+
+static bool pgrp_has_stopped_locked(struct kernel *k, int pgid)
+{
+	for (struct task *it = k->all_tasks; it; it = it->all_next)
+		if (it->tg->pgid == pgid && it->tg->stopped)
+			return true;
+	return false;
+}
+
+/* Members of process group pgid, to be sent SIGHUP and SIGCONT. */
+static int pgrp_members_locked(struct kernel *k, int pgid, struct thread_group **out, int max)
+{
+	int n = 0;
+	for (struct task *it = k->all_tasks; it && n < max; it = it->all_next) {
+		struct thread_group *g = it->tg;
+		if (g->pgid != pgid || g->zombie)
+			continue;
+		bool seen = false;
+		for (int i = 0; i < n; i++)
+			seen |= out[i] == g;
+		if (!seen)
+			out[n++] = g;
+	}
+	return n;
+}
+
+/* Linux's kill_orphaned_pgrp: when dead's exit orphans a process group
+ * (its own, or a child's) that has stopped members, every member gets
+ * SIGHUP then SIGCONT. Caller holds k->lock; the groups go into hup. */
+static int orphaned_by_exit_locked(struct kernel *k, struct thread_group *dead, struct thread_group **hup, int max)
+{
+	int n = 0;
+	struct thread_group *p = dead->parent;
+	if (p && p->pgid != dead->pgid && p->sid == dead->sid &&
+	    pgrp_orphaned_locked(k, dead->pgid, dead->sid, dead) && pgrp_has_stopped_locked(k, dead->pgid))
+		n += pgrp_members_locked(k, dead->pgid, hup + n, max - n);
+	for (struct thread_group *c = dead->children; c && n < max; c = c->sibling_next) {
+		if (c->pgid != dead->pgid && c->sid == dead->sid &&
+		    pgrp_orphaned_locked(k, c->pgid, c->sid, dead) && pgrp_has_stopped_locked(k, c->pgid))
+			n += pgrp_members_locked(k, c->pgid, hup + n, max - n);
+	}
+	return n;
+}
+
 /* Where orphans go: the nearest ancestor that is a child subreaper, else
  * init (PR_SET_CHILD_SUBREAPER, Linux's find_new_reaper). */
 static struct thread_group *new_reaper_locked(struct kernel *k, struct thread_group *dead)
@@ -224,6 +292,8 @@ static void reap_locked(struct kernel *k, struct thread_group *parent, struct th
 
 /* The last task of tg is gone. Called with k->lock held. */
 struct exit_notes {
+	struct thread_group *hup[64];  /* members of newly orphaned, stopped groups */
+	int nhup;
 	struct thread_group *notify;   /* the parent to wake */
 	siginfo_t info;                /* its exit signal, when send */
 	bool send;
@@ -235,6 +305,7 @@ static void thread_group_exited_locked(struct task *t, struct exit_notes *n)
 {
 	struct kernel *k = t->kernel;
 	struct thread_group *tg = t->tg;
+	n->nhup = orphaned_by_exit_locked(k, tg, n->hup, 64);
 	tg->zombie = true;
 	struct thread_group *reaper;
 	bool zombies = reparent_children_locked(k, tg, &reaper);
@@ -302,6 +373,7 @@ void task_exit_release(struct task *t)
 	n.notify = NULL;
 	n.send = false;
 	n.npdeath = 0;
+	n.nhup = 0;
 	pthread_mutex_lock(&k->lock);
 	for (struct task **p = &tg->tasks; *p; p = &(*p)->tg_next) {
 		if (*p == t) {
@@ -347,6 +419,15 @@ void task_exit_release(struct task *t)
 		si.si_pid = tg->pid;
 		si.si_uid = t->creds.ruid;
 		signal_send_task(n.pdeath[i], &si);
+	}
+	for (int i = 0; i < n.nhup && signal_send_tg; i++) {
+		siginfo_t si;
+		memset(&si, 0, sizeof si);
+		si.si_code = SI_KERNEL;
+		si.si_signo = SIGHUP;
+		signal_send_tg(n.hup[i], &si);
+		si.si_signo = SIGCONT;
+		signal_send_tg(n.hup[i], &si);
 	}
 	if (n.send && signal_send_tg)
 		signal_send_tg(n.notify, &n.info);
