@@ -160,15 +160,15 @@ SYSCALL_DEFINE(fcntl)
 	case F_OFD_GETLK:
 	case F_OFD_SETLK:
 	case F_OFD_SETLKW: {
-		/* Record locks are not implemented; the argument is still
-		 * read first so a bad pointer is EFAULT, as on Linux. */
 		struct flock fl;
 		if (task_copy_in(t, &fl, arg, sizeof(fl))) {
 			r = -EFAULT;
 			break;
 		}
-		syscall_report_unsupported("fcntl record locks");
-		r = -EINVAL;
+		r = vfs_reclock(t, f, cmd, &fl);
+		if (r == 0 && (cmd == F_GETLK || cmd == F_OFD_GETLK) &&
+		    task_copy_out(t, arg, &fl, sizeof(fl)))
+			r = -EFAULT;
 		break;
 	}
 	case F_ADD_SEALS:
@@ -186,7 +186,7 @@ SYSCALL_DEFINE(fcntl)
 	file_put(f);
 	return r;
 }
-const char sys_fcntl_partial[] = "no record locks, leases, F_SETOWN/SIGIO, F_NOTIFY";
+const char sys_fcntl_partial[] = "no leases, F_SETOWN/SIGIO, F_NOTIFY; no EDEADLK detection for record locks";
 
 /* --- pipes ---------------------------------------------------------- */
 

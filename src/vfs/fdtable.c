@@ -80,8 +80,10 @@ void fdt_put(struct fd_table *fdt)
 	if (!fdt || atomic_fetch_sub(&fdt->refs, 1) != 1)
 		return;
 	for (int i = 0; i < fdt->size; i++)
-		if (fdt->slots[i].file)
+		if (fdt->slots[i].file) {
+			vfs_reclock_release(fdt->slots[i].file, fdt);
 			file_put(fdt->slots[i].file);
+		}
 	free(fdt->slots);
 	pthread_mutex_destroy(&fdt->lock);
 	free(fdt);
@@ -138,8 +140,10 @@ int fdt_install_at(struct fd_table *fdt, int fd, struct file *f, bool cloexec)
 	fdt->slots[fd].file = f;
 	fdt->slots[fd].cloexec = cloexec;
 	pthread_mutex_unlock(&fdt->lock);
-	if (old)
+	if (old) {
+		vfs_reclock_release(old, fdt);
 		file_put(old);
+	}
 	return fd;
 }
 
@@ -158,6 +162,9 @@ int fdt_close(struct fd_table *fdt, int fd)
 	pthread_mutex_unlock(&fdt->lock);
 	if (!f)
 		return -EBADF;
+	/* POSIX: closing any descriptor of a file drops the process's
+	 * record locks on it. */
+	vfs_reclock_release(f, fdt);
 	file_put(f);
 	return 0;
 }
@@ -183,8 +190,10 @@ static void fdt_close_matching(struct fd_table *fdt, unsigned int first, unsigne
 				fdt->next = (int)fd;
 		}
 		pthread_mutex_unlock(&fdt->lock);
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < n; i++) {
+			vfs_reclock_release(batch[i], fdt);
 			file_put(batch[i]);
+		}
 		if (n < 64)
 			return;
 	}

@@ -54,6 +54,8 @@ void file_put(struct file *f)
 		eventpoll_release(f);
 	if (f->flock_type)
 		vfs_flock(NULL, f, LOCK_UN, true);
+	if (f->inode && f->inode->reclocks)
+		vfs_reclock_release(f, f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	if (f->hostfd >= 0 && !f->hostfd_borrowed)

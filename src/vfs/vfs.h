@@ -112,6 +112,7 @@ struct inode {
 	int flock_shared;
 	struct file *flock_excl;
 	struct waitq flock_wq;
+	struct reclock *reclocks;     /* POSIX and OFD record locks (reclock.c) */
 	/* O_TMPFILE without O_EXCL: linkat may name it (I_LINKABLE). */
 	bool linkable;
 	/* FIFOs: the pipe while the FIFO is open, managed by fs/pipe under
@@ -358,6 +359,15 @@ void eventpoll_release(struct file *f);
 /* flock(2) on f's inode: op LOCK_SH/LOCK_EX/LOCK_UN, nonblock for
  * LOCK_NB. 0, -EWOULDBLOCK or -ERESTARTSYS. */
 int vfs_flock(struct task *t, struct file *f, int op, bool nonblock);
+
+/* fcntl record locks (reclock.c): F_GETLK/F_SETLK/F_SETLKW and the
+ * F_OFD_* forms, fl in the application's struct flock layout. */
+struct flock;
+long vfs_reclock(struct task *t, struct file *f, int cmd, struct flock *fl);
+/* Drop the record locks owner holds on f's inode: a POSIX owner (an FD
+ * table) when it closes a descriptor of the file, an OFD owner (the file)
+ * when the last reference goes. */
+void vfs_reclock_release(struct file *f, const void *owner);
 
 /* Open p with open(2) flags for the sentry's own use (exec, tests). */
 int vfs_open_path(struct path p, int flags, struct file **out);
