@@ -17,7 +17,6 @@
 #include "kernel/task.h"
 #include "lib/log.h"
 #include "mm/mm.h"
-#include "mm/memfile.h"
 #include "syscalls/syscalls.h"
 
 __thread struct task *current_task;
@@ -104,12 +103,7 @@ static const struct task_state *st_app_execute(struct task *t)
 	atomic_store(&t->interrupted, false);
 	if (signals_deliverable(t))
 		return &st_app;
-	struct user_regs_struct before = t->arch.regs;
 	int err = platform->ctx_switch(t->ctx, t->mm->as, &t->arch, &t->trap);
-	if (log_level >= 2 && t->arch.regs.rip < 0x7ff000000000ULL && t->arch.regs.rip > 0x7e0000000000ULL)
-		log_debug("DBG task %d: before rip %#llx rsp %#llx rax %#llx orig %lld; after rip %#llx kind %d addr %#llx",
-			  t->tid, before.rip, before.rsp, before.rax, (long long)before.orig_rax,
-			  t->arch.regs.rip, t->trap.kind, (unsigned long long)t->trap.addr);
 	if (err) {
 		log_warn("moat: task %d: platform error %d: killing it", t->tid, err);
 		task_exit_group(t, SIGKILL);
@@ -123,9 +117,9 @@ static const struct task_state *st_app_execute(struct task *t)
 		int signo;
 		int code = mm_fault(t, t->trap.addr, &signo);
 		if (code)
-			log_debug("moat: task %d: fault at %#llx (rip %#llx rsp %#llx): signal %d code %d [mf_base %p]", t->tid,
+			log_debug("moat: task %d: fault at %#llx (rip %#llx rsp %#llx): signal %d code %d", t->tid,
 				  (unsigned long long)t->trap.addr, (unsigned long long)t->arch.regs.rip,
-				  (unsigned long long)t->arch.regs.rsp, signo, code, (void *)mf_base);
+				  (unsigned long long)t->arch.regs.rsp, signo, code);
 		if (code)
 			signals_force_fault(t, signo, code, t->trap.addr);
 		return &st_app;
