@@ -120,36 +120,6 @@ static int64_t deadline_from_ms(int timeout)
 	return mono_ns() + (int64_t)timeout * 1000000;
 }
 
-/* epoll_pwait's mask stays in force until a handler has run when the wait
- * was interrupted, like sigsuspend (as sys_poll.c's ppoll). */
-static int swap_sigmask(struct task *t, uint64_t umask, size_t size, uint64_t *old, bool *swapped)
-{
-	*swapped = false;
-	if (!umask)
-		return 0;
-	if (size != sizeof(uint64_t))
-		return -EINVAL;
-	uint64_t m;
-	if (task_copy_in(t, &m, umask, sizeof m))
-		return -EFAULT;
-	*old = t->sigmask;
-	t->sigmask = m & ~SIG_UNBLOCKABLE;
-	*swapped = true;
-	return 0;
-}
-
-static void restore_sigmask(struct task *t, long ret, uint64_t old, bool swapped)
-{
-	if (!swapped)
-		return;
-	if (ret == -EINTR) {
-		t->saved_sigmask = old;
-		t->have_saved_sigmask = true;
-	} else {
-		t->sigmask = old;
-	}
-}
-
 SYSCALL_DEFINE(epoll_wait)
 {
 	return do_epoll_wait(t, (int)a[0], a[1], (int)a[2], deadline_from_ms((int)a[3]));
@@ -159,11 +129,11 @@ SYSCALL_DEFINE(epoll_pwait)
 {
 	uint64_t old = 0;
 	bool swapped;
-	int err = swap_sigmask(t, a[4], a[5], &old, &swapped);
+	int err = syscall_swap_sigmask(t, a[4], a[5], &old, &swapped);
 	if (err)
 		return err;
 	long r = do_epoll_wait(t, (int)a[0], a[1], (int)a[2], deadline_from_ms((int)a[3]));
-	restore_sigmask(t, r, old, swapped);
+	syscall_restore_sigmask(t, r, old, swapped);
 	return r;
 }
 
@@ -185,11 +155,11 @@ SYSCALL_DEFINE(epoll_pwait2)
 	}
 	uint64_t old = 0;
 	bool swapped;
-	int err = swap_sigmask(t, a[4], a[5], &old, &swapped);
+	int err = syscall_swap_sigmask(t, a[4], a[5], &old, &swapped);
 	if (err)
 		return err;
 	long r = do_epoll_wait(t, (int)a[0], a[1], (int)a[2], deadline);
-	restore_sigmask(t, r, old, swapped);
+	syscall_restore_sigmask(t, r, old, swapped);
 	return r;
 }
 const char sys_epoll_ctl_partial[] = "EPOLLEXCLUSIVE wakes every waiter";

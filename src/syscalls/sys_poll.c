@@ -133,7 +133,7 @@ static int read_timespec(struct task *t, uint64_t addr, int64_t *ns)
 /* ppoll/pselect6: the signal mask to use while waiting. It stays in force
  * until a handler has run when the wait was interrupted (the handler runs
  * with it, then the old mask comes back), like sigsuspend. */
-static int swap_sigmask(struct task *t, uint64_t umask, size_t size, uint64_t *old, bool *swapped)
+int syscall_swap_sigmask(struct task *t, uint64_t umask, size_t size, uint64_t *old, bool *swapped)
 {
 	*swapped = false;
 	if (!umask)
@@ -149,7 +149,7 @@ static int swap_sigmask(struct task *t, uint64_t umask, size_t size, uint64_t *o
 	return 0;
 }
 
-static void restore_sigmask(struct task *t, long ret, uint64_t old, bool swapped)
+void syscall_restore_sigmask(struct task *t, long ret, uint64_t old, bool swapped)
 {
 	if (!swapped)
 		return;
@@ -211,11 +211,11 @@ SYSCALL_DEFINE(ppoll)
 	}
 	uint64_t old;
 	bool swapped;
-	int err = swap_sigmask(t, a[3], a[4], &old, &swapped);
+	int err = syscall_swap_sigmask(t, a[3], a[4], &old, &swapped);
 	if (err)
 		return err;
 	long ret = do_poll(t, a[0], a[1], deadline_after(rel));
-	restore_sigmask(t, ret, old, swapped);
+	syscall_restore_sigmask(t, ret, old, swapped);
 	return ret;
 }
 
@@ -341,13 +341,13 @@ SYSCALL_DEFINE(pselect6)
 		struct { uint64_t ss; uint64_t len; } sig;
 		if (task_copy_in(t, &sig, a[5], sizeof sig))
 			return -EFAULT;
-		int err = swap_sigmask(t, sig.ss, sig.len, &old, &swapped);
+		int err = syscall_swap_sigmask(t, sig.ss, sig.len, &old, &swapped);
 		if (err)
 			return err;
 	}
 	int64_t deadline = deadline_after(rel);
 	long ret = do_select(t, (int)a[0], a[1], a[2], a[3], deadline);
-	restore_sigmask(t, ret, old, swapped);
+	syscall_restore_sigmask(t, ret, old, swapped);
 	if (a[4] && ret >= 0) {
 		int64_t left = deadline - now_ns();
 		if (left < 0 || ret == 0)

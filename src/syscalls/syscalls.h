@@ -67,6 +67,13 @@ void strace_exit(struct task *t, long nr, const uint64_t *a, long ret);
 /* `moat syscalls`: print the compatibility table to stdout. */
 void syscalls_print_table(void);
 
+/* ppoll/pselect6/epoll_pwait: wait with the application's mask umask (a
+ * sigset of `size` bytes, none when 0). After the wait, the old mask comes
+ * back at once, or, when a signal interrupted it (-EINTR/-ERESTARTNOHAND),
+ * only after its handler ran, as for sigsuspend (sys_poll.c). */
+int syscall_swap_sigmask(struct task *t, uint64_t umask, size_t size, uint64_t *old, bool *swapped);
+void syscall_restore_sigmask(struct task *t, long ret, uint64_t old, bool swapped);
+
 /* Report an unimplemented syscall, flag or ioctl once per distinct message. */
 void syscall_report_unsupported(const char *what);
 
