@@ -211,20 +211,6 @@ int ipc_max_index(struct ipc_ns *ns, enum ipc_kind kind)
 
 /* ---- permissions ---- */
 
-bool ipc_capable(const struct creds *c, int cap_bit)
-{
-	return (c->cap_effective >> cap_bit) & 1;
-}
-
-static bool in_group(const struct creds *c, uint32_t gid)
-{
-	if (c->fsgid == gid)
-		return true;
-	for (uint32_t i = 0; i < c->ngroups && i < 64; i++)
-		if (c->groups[i] == gid)
-			return true;
-	return false;
-}
 
 bool ipc_perm_ok(const struct creds *c, const struct ipc_obj *obj, int flag)
 {
@@ -232,16 +218,16 @@ bool ipc_perm_ok(const struct creds *c, const struct ipc_obj *obj, int flag)
 	int granted = obj->mode;
 	if (c->euid == obj->cuid || c->euid == obj->uid)
 		granted >>= 6;
-	else if (in_group(c, obj->cgid) || in_group(c, obj->gid))
+	else if (creds_in_group(c, obj->cgid) || creds_in_group(c, obj->gid))
 		granted >>= 3;
-	if ((requested & ~granted & 0007) && !ipc_capable(c, CAP_IPC_OWNER_BIT))
+	if ((requested & ~granted & 0007) && !creds_has_cap(c, CAP_IPC_OWNER_BIT))
 		return false;
 	return true;
 }
 
 bool ipc_may_control(const struct creds *c, const struct ipc_obj *obj)
 {
-	return c->euid == obj->cuid || c->euid == obj->uid || ipc_capable(c, CAP_SYS_ADMIN_BIT);
+	return c->euid == obj->cuid || c->euid == obj->uid || creds_has_cap(c, CAP_SYS_ADMIN_BIT);
 }
 
 /* ---- object lifetimes ---- */

@@ -191,7 +191,6 @@ void ipc_obj_put(struct ipc_obj *obj);
 bool ipc_perm_ok(const struct creds *c, const struct ipc_obj *obj, int flag);
 /* IPC_SET/IPC_RMID: the owner, the creator or CAP_SYS_ADMIN. */
 bool ipc_may_control(const struct creds *c, const struct ipc_obj *obj);
-bool ipc_capable(const struct creds *c, int cap_bit);
 
 /* Remove an object from its namespace (IPC_RMID): queues and sets wake
  * their sleepers with EIDRM; a segment still attached stays until its last

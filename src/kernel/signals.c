@@ -847,16 +847,6 @@ int signals_dequeue_set(struct task *t, uint64_t set, siginfo_t *info)
 	return sig;
 }
 
-/* A restored rax of -512..-516 from rt_sigreturn is a value, not a restart
- * request: the run loop's syscall_set_result took it for one. */
-static void undo_sigreturn_restart(struct task *t)
-{
-	if (t->restart_code && t->syscall_nr == SYS_rt_sigreturn) {
-		t->arch.regs.rax = (uint64_t)t->restart_code;
-		t->restart_code = 0;
-	}
-}
-
 /* Group stop (Linux's do_signal_stop): the first thread to take a stop
  * signal stops the group, tells the parent and pulls the other threads out
  * of the application; each thread then parks until SIGCONT or SIGKILL. */
@@ -992,8 +982,13 @@ static void handler_run(struct task *t, int sig, const siginfo_t *info, const st
 
 void signals_handle_pending(struct task *t)
 {
-	undo_sigreturn_restart(t);
 	struct sighand *sh = t->tg->sighand;
+	/* The common case on every return to the application: nothing is
+	 * pending and no group stop is under way, so no lock is needed. */
+	if (!__atomic_load_n(&t->pending.set, __ATOMIC_ACQUIRE) &&
+	    !__atomic_load_n(&t->tg->pending.set, __ATOMIC_ACQUIRE) && !tg_stopped(t->tg) &&
+	    !t->restart_code && !t->have_saved_sigmask)
+		return;
 	for (;;) {
 		if (t->exiting || tg_exiting(t->tg))
 			return;

@@ -43,6 +43,23 @@ struct creds {
 	uint64_t cap_effective, cap_permitted, cap_inheritable, cap_bounding, cap_ambient;
 };
 
+/* Capability and group membership tests on credentials (Linux's
+ * capable() against the effective set, in_group_p() against fsgid). */
+static inline bool creds_has_cap(const struct creds *c, int cap)
+{
+	return (c->cap_effective >> cap) & 1;
+}
+
+static inline bool creds_in_group(const struct creds *c, uint32_t gid)
+{
+	if (c->fsgid == gid)
+		return true;
+	for (uint32_t i = 0; i < c->ngroups && i < 64; i++)
+		if (c->groups[i] == gid)
+			return true;
+	return false;
+}
+
 /* Kernel sigaction layout for rt_sigaction (struct kernel_sigaction). */
 struct k_sigaction {
 	uint64_t handler;
@@ -163,7 +180,6 @@ struct task {
 	/* vfork: the parent sleeps until this task execs or exits. */
 	struct task *vfork_parent;
 	atomic_uint vfork_done_word;
-	int exit_signal_override;     /* clone's exit signal for the group */
 };
 
 struct strvec;

@@ -58,7 +58,9 @@ long syscall_dispatch(struct task *t, long nr, const uint64_t *a)
 static void syscall_set_result(struct task *t, long ret)
 {
 	struct user_regs_struct *r = &t->arch.regs;
-	if (is_restart_code(ret)) {
+	/* rt_sigreturn returns the restored rax, which may look like a
+	 * restart code but is the application's own value. */
+	if (is_restart_code(ret) && t->syscall_nr != SYS_rt_sigreturn) {
 		t->restart_code = ret;
 		r->rax = (uint64_t)-EINTR;
 		return;

@@ -531,7 +531,7 @@ static long msgctl_down(struct task *t, int id, int cmd, const struct k_msqid_ds
 		ret = -EPERM;
 	} else if (cmd == IPC_RMID) {
 		ipc_rmid(ns_of(t), &q->perm);
-	} else if (in->qbytes > MSGMNB && !ipc_capable(&t->creds, CAP_SYS_RESOURCE_BIT)) {
+	} else if (in->qbytes > MSGMNB && !creds_has_cap(&t->creds, CAP_SYS_RESOURCE_BIT)) {
 		ret = -EPERM;
 	} else {
 		ret = perm_from_user(&q->perm, &in->perm);
@@ -1334,7 +1334,7 @@ static long shmctl_lock(struct task *t, int id, int cmd)
 	struct shm_seg *s = shm_lookup(t, id);
 	if (!s) {
 		ret = -EINVAL;
-	} else if (!ipc_capable(&t->creds, CAP_IPC_LOCK_BIT) &&
+	} else if (!creds_has_cap(&t->creds, CAP_IPC_LOCK_BIT) &&
 		   ((t->creds.euid != s->perm.uid && t->creds.euid != s->perm.cuid) ||
 		    (cmd == SHM_LOCK && t->tg->rlimits[RLIMIT_MEMLOCK].rlim_cur == 0))) {
 		ret = -EPERM;

@@ -15,7 +15,7 @@
 #define CAP_SETGID 6
 #define CAP_SETUID 7
 
-static bool capable(struct task *t, int cap) { return (t->creds.cap_effective >> cap) & 1; }
+static bool capable(struct task *t, int cap) { return creds_has_cap(&t->creds, cap); }
 
 /* Capabilities that only matter for file-system access (CAP_FS_MASK). */
 #define CAP_FS_MASK ((1ULL << 0) | (1ULL << 1) | (1ULL << 2) | (1ULL << 3) | (1ULL << 4) | \

@@ -293,23 +293,8 @@ int dcache_lookup(struct dentry *dir, const char *name, size_t len, struct dentr
 	return 0;
 }
 
-static bool creds_in_group(const struct creds *c, gid_t gid)
-{
-	if (c->fsgid == gid)
-		return true;
-	for (uint32_t i = 0; i < c->ngroups && i < 64; i++)
-		if (c->groups[i] == gid)
-			return true;
-	return false;
-}
-
 #define CAP_DAC_OVERRIDE 1
 #define CAP_DAC_READ_SEARCH 2
-
-static bool has_cap(const struct creds *c, int cap)
-{
-	return (c->cap_effective >> cap) & 1;
-}
 
 int vfs_permission(const struct creds *c, struct inode *inode, int mask)
 {
@@ -333,11 +318,11 @@ int vfs_permission(const struct creds *c, struct inode *inode, int mask)
 
 	/* capable_wrt_inode_uidgid(): DAC override grants read and write,
 	 * and exec only for directories or files with some x bit. */
-	if (has_cap(c, CAP_DAC_OVERRIDE)) {
+	if (creds_has_cap(c, CAP_DAC_OVERRIDE)) {
 		if (!(mask & MAY_EXEC) || S_ISDIR(m) || (m & 0111))
 			return 0;
 	}
-	if (has_cap(c, CAP_DAC_READ_SEARCH)) {
+	if (creds_has_cap(c, CAP_DAC_READ_SEARCH)) {
 		if (S_ISDIR(m) && !(mask & MAY_WRITE))
 			return 0;
 		if (mask == MAY_READ)

@@ -32,24 +32,9 @@
 /* The bit of O_TMPFILE that is not O_DIRECTORY. */
 #define O_TMPFILE_BIT 020000000
 
-static bool capable(const struct creds *c, int cap)
-{
-	return (c->cap_effective >> cap) & 1;
-}
-
-static bool in_group(const struct creds *c, gid_t gid)
-{
-	if (c->fsgid == gid)
-		return true;
-	for (uint32_t i = 0; i < c->ngroups && i < 64; i++)
-		if (c->groups[i] == gid)
-			return true;
-	return false;
-}
-
 static bool owner_or_capable(const struct creds *c, struct inode *ino)
 {
-	return c->fsuid == ino->st.st_uid || capable(c, CAP_FOWNER);
+	return c->fsuid == ino->st.st_uid || creds_has_cap(c, CAP_FOWNER);
 }
 
 static struct inode *dentry_inode(struct dentry *d)
@@ -92,7 +77,7 @@ static int may_delete(const struct creds *c, struct inode *dir, struct dentry *d
 	/* check_sticky(): in a sticky directory only the owner of the entry,
 	 * the owner of the directory or CAP_FOWNER may remove it. */
 	if ((dir->st.st_mode & S_ISVTX) && c->fsuid != victim->st.st_uid &&
-	    c->fsuid != dir->st.st_uid && !capable(c, CAP_FOWNER))
+	    c->fsuid != dir->st.st_uid && !creds_has_cap(c, CAP_FOWNER))
 		return -EPERM;
 	if (isdir) {
 		if (!S_ISDIR(victim->st.st_mode))
@@ -171,7 +156,7 @@ static int create_node(struct task *t, struct create *cc, mode_t mode, dev_t dev
 	int err = may_create(c, cc->dir, cc->d);
 	if (err)
 		return err;
-	if ((S_ISCHR(mode) || S_ISBLK(mode)) && !capable(c, CAP_MKNOD))
+	if ((S_ISCHR(mode) || S_ISBLK(mode)) && !creds_has_cap(c, CAP_MKNOD))
 		return -EPERM;
 	if (!cc->dir->ops || !cc->dir->ops->mknod) {
 		report_missing_op(cc->fs, S_ISDIR(mode) ? "mkdir" : "mknod");
@@ -323,7 +308,7 @@ int vfs_renameat2(struct task *t, int odfd, const char *oldpath, int ndfd, const
 		  unsigned int flags)
 {
 	const struct creds *c = &t->creds;
-	if ((flags & RENAME_WHITEOUT) && !capable(c, CAP_MKNOD))
+	if ((flags & RENAME_WHITEOUT) && !creds_has_cap(c, CAP_MKNOD))
 		return -EPERM;
 	struct walk ow, nw;
 	int err = walk_parent(t, odfd, oldpath, &ow);
@@ -424,13 +409,8 @@ static struct timespec current_time(void)
 	return ts;
 }
 
-/* simple_setattr for inodes whose file system keeps nothing else
- * (devices, pipes). */
-static int generic_setattr(struct inode *ino, const struct iattr *ia)
+void inode_apply_attr(struct inode *ino, const struct iattr *ia, struct timespec ctime)
 {
-	if (ia->valid & ATTR_SIZE)
-		return -EINVAL;
-	struct timespec ts = current_time();
 	pthread_mutex_lock(&ino->lock);
 	if (ia->valid & ATTR_MODE)
 		ino->st.st_mode = (ino->st.st_mode & S_IFMT) | (ia->mode & 07777);
@@ -443,8 +423,17 @@ static int generic_setattr(struct inode *ino, const struct iattr *ia)
 	if (ia->valid & ATTR_MTIME)
 		ino->st.st_mtim = ia->mtime;
 	if (ia->valid & ATTR_CTIME)
-		ino->st.st_ctim = ts;
+		ino->st.st_ctim = ctime;
 	pthread_mutex_unlock(&ino->lock);
+}
+
+/* simple_setattr for inodes whose file system keeps nothing else
+ * (devices, pipes). */
+static int generic_setattr(struct inode *ino, const struct iattr *ia)
+{
+	if (ia->valid & ATTR_SIZE)
+		return -EINVAL;
+	inode_apply_attr(ino, ia, current_time());
 	return 0;
 }
 
@@ -467,17 +456,17 @@ int vfs_setattr(struct task *t, struct mount *mnt, struct inode *ino, struct iat
 	/* setattr_prepare(): chown_ok, chgrp_ok, chmod by the owner, explicit
 	 * times by the owner. */
 	if ((ia->valid & ATTR_UID) &&
-	    !((c->fsuid == st.st_uid && ia->uid == st.st_uid) || capable(c, CAP_CHOWN)))
+	    !((c->fsuid == st.st_uid && ia->uid == st.st_uid) || creds_has_cap(c, CAP_CHOWN)))
 		return -EPERM;
 	if ((ia->valid & ATTR_GID) &&
-	    !((c->fsuid == st.st_uid && (ia->gid == st.st_gid || in_group(c, ia->gid))) ||
-	      capable(c, CAP_CHOWN)))
+	    !((c->fsuid == st.st_uid && (ia->gid == st.st_gid || creds_in_group(c, ia->gid))) ||
+	      creds_has_cap(c, CAP_CHOWN)))
 		return -EPERM;
 	if (ia->valid & ATTR_MODE) {
 		if (!owner_or_capable(c, ino))
 			return -EPERM;
 		gid_t g = (ia->valid & ATTR_GID) ? ia->gid : st.st_gid;
-		if (!in_group(c, g) && !capable(c, CAP_FSETID))
+		if (!creds_in_group(c, g) && !creds_has_cap(c, CAP_FSETID))
 			ia->mode &= ~S_ISGID;
 	}
 	if ((ia->valid & ATTR_TIMES_SET) && !owner_or_capable(c, ino))

@@ -360,6 +360,11 @@ void eventpoll_release(struct file *f);
  * LOCK_NB. 0, -EWOULDBLOCK or -ERESTARTSYS. */
 int vfs_flock(struct task *t, struct file *f, int op, bool nonblock);
 
+/* Store the attributes ia sets (mode, owner, times; ctime = ctime) under
+ * the inode lock: the common end of a file system's setattr. */
+struct iattr;
+void inode_apply_attr(struct inode *ino, const struct iattr *ia, struct timespec ctime);
+
 /* fcntl record locks (reclock.c): F_GETLK/F_SETLK/F_SETLKW and the
  * F_OFD_* forms, fl in the application's struct flock layout. */
 struct flock;

@@ -96,21 +96,6 @@ static struct timespec now(void)
 	return ts;
 }
 
-static bool has_cap(const struct creds *c, int cap)
-{
-	return (c->cap_effective >> cap) & 1;
-}
-
-static bool in_group(const struct creds *c, gid_t gid)
-{
-	if (c->fsgid == gid)
-		return true;
-	for (uint32_t i = 0; i < c->ngroups && i < 64; i++)
-		if (c->groups[i] == gid)
-			return true;
-	return false;
-}
-
 /* --- inodes --------------------------------------------------------- */
 
 /* inode_init_owner() and mode_strip_sgid(): the creator's fsuid; the
@@ -124,7 +109,7 @@ static void init_owner(struct stat *st, struct inode *dir, mode_t mode, const st
 		if (S_ISDIR(mode))
 			mode |= S_ISGID;
 		else if ((mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) &&
-			 !in_group(c, dir->st.st_gid) && !has_cap(c, CAP_FSETID))
+			 !creds_in_group(c, dir->st.st_gid) && !creds_has_cap(c, CAP_FSETID))
 			mode &= ~S_ISGID;
 	} else {
 		st->st_gid = c->fsgid;
@@ -602,20 +587,7 @@ static int tmpfs_setattr(struct inode *ino, const struct iattr *ia, struct task 
 			pthread_mutex_unlock(&ino->lock);
 		}
 	}
-	pthread_mutex_lock(&ino->lock);
-	if (ia->valid & ATTR_MODE)
-		ino->st.st_mode = (ino->st.st_mode & S_IFMT) | (ia->mode & 07777);
-	if (ia->valid & ATTR_UID)
-		ino->st.st_uid = ia->uid;
-	if (ia->valid & ATTR_GID)
-		ino->st.st_gid = ia->gid;
-	if (ia->valid & ATTR_ATIME)
-		ino->st.st_atim = ia->atime;
-	if (ia->valid & ATTR_MTIME)
-		ino->st.st_mtim = ia->mtime;
-	if (ia->valid & ATTR_CTIME)
-		ino->st.st_ctim = ts;
-	pthread_mutex_unlock(&ino->lock);
+	inode_apply_attr(ino, ia, ts);
 	return 0;
 }
 
@@ -741,7 +713,7 @@ static void kill_suid_locked(struct inode *ino, struct task *t)
 		kill |= S_ISUID;
 	if ((m & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
 		kill |= S_ISGID;
-	if (kill && !(t && has_cap(&t->creds, CAP_FSETID)))
+	if (kill && !(t && creds_has_cap(&t->creds, CAP_FSETID)))
 		ino->st.st_mode &= ~kill;
 }
 
