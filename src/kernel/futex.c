@@ -14,13 +14,24 @@
 #include "mm/mm.h"
 
 #include <errno.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <time.h>
 
+#include "kernel/kernel.h"
 #include "kernel/task.h"
 #include "syscalls/syscalls.h"
 
 struct futex_bucket;
+
+/* What a waiter sleeps for. Linux keeps the kinds apart: a plain wake or
+ * requeue that meets a PI waiter fails with EINVAL. */
+enum futex_waiter_kind {
+	WAITER_PLAIN,        /* FUTEX_WAIT, FUTEX_WAIT_BITSET */
+	WAITER_LOCK_PI,      /* FUTEX_LOCK_PI(2), or requeued by FUTEX_CMP_REQUEUE_PI */
+	WAITER_REQUEUE_PI,   /* FUTEX_WAIT_REQUEUE_PI, not yet requeued */
+};
 
 struct futex_waiter {
 	struct futex_waiter *next, **pprev;
@@ -28,6 +39,15 @@ struct futex_waiter {
 	uint32_t bitset;
 	struct task *task;
 	bool woken;
+	enum futex_waiter_kind kind;
+	/* PI waiters: the waiter's own TID as stored in futex words; whether
+	 * an unlocker (or CMP_REQUEUE_PI) made it the owner; the owner it
+	 * waits for (NULL when unknown or dead), for futex_exit_pi(). */
+	int tid;
+	bool pi_acquired;
+	struct task *owner;
+	/* WAITER_REQUEUE_PI: the PI futex it may be requeued to. */
+	struct futex_key requeue_to;
 	/* The bucket whose list holds (or last held) this waiter; requeue
 	 * changes it while holding both bucket locks. */
 	_Atomic(struct futex_bucket *) bucket;
@@ -142,23 +162,40 @@ int futex_wait(struct task *t, struct futex_key key, uint32_t val, uint32_t bits
 	}
 }
 
-int futex_wake(struct futex_key key, uint32_t bitset, int n)
+/* Wake up to n waiters on key in b (locked) whose bitset intersects
+ * bitset. A PI waiter cannot be woken by a plain wake (Linux: EINVAL, after
+ * waking the plain waiters before it) unless kick_pi: then it is only
+ * kicked to look at the word again, keeping its place in the queue (the
+ * robust-list exit path, which has just set FUTEX_OWNER_DIED). */
+static int wake_locked(struct futex_bucket *b, struct futex_key key, uint32_t bitset, int n,
+		       bool kick_pi)
 {
-	struct futex_bucket *b = bucket_of(key);
 	int woken = 0;
-
-	pthread_mutex_lock(&b->lock);
 	struct futex_waiter *w = b->first;
 	while (w) {
 		struct futex_waiter *next = w->next;
 		if (key_equal(w->key, key) && (w->bitset & bitset)) {
-			waiter_wake(w);
+			if (w->kind != WAITER_PLAIN) {
+				if (!kick_pi)
+					return -EINVAL;
+				task_wake(w->task);
+			} else {
+				waiter_wake(w);
+			}
 			/* Linux counts after waking, so n <= 0 still wakes one. */
 			if (++woken >= n)
 				break;
 		}
 		w = next;
 	}
+	return woken;
+}
+
+int futex_wake(struct futex_key key, uint32_t bitset, int n)
+{
+	struct futex_bucket *b = bucket_of(key);
+	pthread_mutex_lock(&b->lock);
+	int woken = wake_locked(b, key, bitset, n, false);
 	pthread_mutex_unlock(&b->lock);
 	return woken;
 }
@@ -219,6 +256,11 @@ int futex_requeue(struct task *t, struct futex_key from, struct futex_key to, in
 			break;
 		struct futex_waiter *next = w->next;
 		if (key_equal(w->key, from)) {
+			/* PI waiters go only with FUTEX_CMP_REQUEUE_PI. */
+			if (w->kind != WAITER_PLAIN) {
+				count = -EINVAL;
+				break;
+			}
 			if (++count <= nr_wake)
 				waiter_wake(w);
 			else
@@ -299,23 +341,6 @@ static int wake_op_atomic(struct task *t, uint64_t addr, uint32_t encoded)
 	}
 }
 
-/* Wake up to n waiters on key in b (locked), whatever their bitset. */
-static int wake_locked(struct futex_bucket *b, struct futex_key key, int n)
-{
-	int woken = 0;
-	struct futex_waiter *w = b->first;
-	while (w) {
-		struct futex_waiter *next = w->next;
-		if (key_equal(w->key, key)) {
-			waiter_wake(w);
-			if (++woken >= n)
-				break;
-		}
-		w = next;
-	}
-	return woken;
-}
-
 int futex_wake_op(struct task *t, struct futex_key key, struct futex_key op_key, int nr_wake,
 		  int nr_wake2, uint32_t encoded_op)
 {
@@ -326,10 +351,22 @@ int futex_wake_op(struct task *t, struct futex_key key, struct futex_key op_key,
 		unlock_two(b1, b2);
 		return cmp;
 	}
-	int woken = wake_locked(b1, key, nr_wake);
-	if (cmp)
-		woken += wake_locked(b2, op_key, nr_wake2);
+	int woken = wake_locked(b1, key, FUTEX_BITSET_ANY, nr_wake, false);
+	if (cmp && woken >= 0) {
+		int woken2 = wake_locked(b2, op_key, FUTEX_BITSET_ANY, nr_wake2, false);
+		woken = woken2 < 0 ? woken2 : woken + woken2;
+	}
 	unlock_two(b1, b2);
+	return woken;
+}
+
+/* Wake up to n waiters on key, kicking PI waiters too (exit paths). */
+static int wake_any(struct futex_key key, int n)
+{
+	struct futex_bucket *b = bucket_of(key);
+	pthread_mutex_lock(&b->lock);
+	int woken = wake_locked(b, key, FUTEX_BITSET_ANY, n, true);
+	pthread_mutex_unlock(&b->lock);
 	return woken;
 }
 
@@ -338,9 +375,352 @@ int futex_wake_addr(struct mm *mm, uint64_t addr, int n)
 	struct futex_key key = { .mm = mm, .addr = addr };
 	/* CLONE_CHILD_CLEARTID wakes as a shared futex (Linux uses a
 	 * non-private wake), which private waiters also hear. */
-	int n1 = futex_wake(key, FUTEX_BITSET_ANY, n);
+	int n1 = wake_any(key, n);
 	key.shared = mm_futex_shared_key(mm, addr);
 	if (key.shared && n1 < n)
-		n1 += futex_wake(key, FUTEX_BITSET_ANY, n - n1);
+		n1 += wake_any(key, n - n1);
 	return n1;
+}
+
+/* ---- priority-inheritance futexes ------------------------------------
+ *
+ * futex(2), "Priority-inheritance futexes": the word holds the owner's TID
+ * plus FUTEX_WAITERS and FUTEX_OWNER_DIED. Priorities do not matter here
+ * (the sentry does not schedule by them), so moat keeps no pi_state: the
+ * word is the owner, and the PI waiters of a word wait in FIFO order on
+ * its bucket. Every decision is taken under the bucket lock and every
+ * change of the word is a compare-and-exchange, so user space changing the
+ * word at the same time makes us read it again.
+ *
+ * Handing on: UNLOCK_PI gives the lock straight to the first waiter
+ * (word = its TID | FUTEX_WAITERS, as Linux's wake_futex_pi). When the
+ * owner dies, the first waiter takes the lock with FUTEX_OWNER_DIED:
+ * either the robust list set the word to FUTEX_OWNER_DIED and kicked it
+ * (task_exit.c), or the word still names the dead owner (a lock not on
+ * the robust list: Linux's exit_pi_state_list); futex_exit_pi() kicks the
+ * dead owner's waiters, and waiters also look at their owner again every
+ * PI_OWNER_RECHECK_MS, so no exit path can leave them asleep forever.
+ */
+
+#define PI_OWNER_RECHECK_MS 100
+
+/* What pi_try_lock() tells its caller besides 0 (the caller owns the
+ * lock now) and a negative errno: wait in the queue; or the owner is
+ * exiting and nobody waits yet, so wait for it to be gone and try again
+ * (Linux's wait_for_owner_exiting), to find the word it leaves. */
+#define PI_MUST_WAIT 1
+#define PI_OWNER_EXITING 2
+/* How often a locker looks again at an exiting owner. */
+#define PI_EXITING_RECHECK_MS 1
+
+/* Tasks inside a PI lock operation (counted before they look at an
+ * owner, so that an owner's futex_exit_pi() after that look sees them);
+ * futex_exit_pi() skips the scan of the table when there are none. */
+static atomic_int pi_lockers;
+
+/* The caller's TID as futex words hold it: in the caller's PID namespace. */
+static int futex_tid_of(struct task *t)
+{
+	return t->tid;
+}
+
+enum owner_state { OWNER_LIVE, OWNER_EXITING, OWNER_DEAD };
+
+/* What became of the task that TID tid (in t's PID namespace) names: the
+ * one lookup of a futex owner (to become namespace-relative). *owner is
+ * the task unless dead; it is only compared afterwards, never followed.
+ * Linux's futex_state: a task that will not run application code again
+ * is EXITING; one that has left the live task list (a zombie thread-group
+ * leader keeps its TID until reaped) is DEAD, owning nothing. */
+static enum owner_state futex_owner_state(struct task *t, int tid, struct task **owner)
+{
+	struct kernel *k = t->kernel;
+	enum owner_state st = OWNER_DEAD;
+	*owner = NULL;
+	pthread_mutex_lock(&k->lock);
+	struct task *o = kernel_task_by_tid_locked(k, tid);
+	if (o && (o->all_prev || k->all_tasks == o)) {
+		*owner = o;
+		st = __atomic_load_n(&o->exiting, __ATOMIC_SEQ_CST) ? OWNER_EXITING : OWNER_LIVE;
+	}
+	pthread_mutex_unlock(&k->lock);
+	return st;
+}
+
+static struct futex_waiter *first_pi_waiter(struct futex_bucket *b, struct futex_key key)
+{
+	for (struct futex_waiter *w = b->first; w; w = w->next)
+		if (w->kind == WAITER_LOCK_PI && key_equal(w->key, key))
+			return w;
+	return NULL;
+}
+
+/* Kick the first PI waiter of key, if any, to look at the word again. */
+static void kick_first_pi_waiter(struct futex_bucket *b, struct futex_key key)
+{
+	struct futex_waiter *first = first_pi_waiter(b, key);
+	if (first)
+		task_wake(first->task);
+}
+
+static void pi_waiter_unqueue(struct futex_waiter *w)
+{
+	waiter_unlink(w);
+}
+
+/* Replace the word `old` by `new`: 0 when done, 1 when the word was no
+ * longer `old` (read it again), or -EFAULT. */
+static int word_replace(struct task *t, uint64_t addr, uint32_t old, uint32_t new)
+{
+	uint32_t actual;
+	int err = mm_cmpxchg_u32(t, addr, old, new, &actual);
+	if (err)
+		return err;
+	return actual == old ? 0 : 1;
+}
+
+/*
+ * One attempt of w's task to take the PI futex w->key, with the bucket b
+ * locked (Linux's futex_lock_pi_atomic). `queued`: w already waits on b
+ * (and leaves it when it takes the lock). Returns 0 (the caller owns the
+ * lock), PI_MUST_WAIT (FUTEX_WAITERS is set; w->owner is the owner to
+ * wait for) or -EDEADLK, -ESRCH, -EFAULT.
+ */
+static int pi_try_lock(struct task *t, struct futex_bucket *b, struct futex_waiter *w, bool queued)
+{
+	uint64_t addr = w->key.addr;
+	uint32_t me = (uint32_t)w->tid;
+	for (;;) {
+		uint32_t word, new;
+		int err = read_word(t, addr, &word);
+		if (err)
+			return err;
+		uint32_t owner_tid = word & FUTEX_TID_MASK;
+		if (owner_tid == me)
+			return -EDEADLK;
+		/* Waiters queue in FIFO order: a newcomer does not pass them,
+		 * and only the first waiter takes a free or orphaned lock. */
+		struct futex_waiter *first = first_pi_waiter(b, w->key);
+		bool my_turn = queued ? first == w : first == NULL;
+		w->owner = NULL;
+		if (owner_tid == 0) {
+			if (!my_turn) {
+				if (first)
+					task_wake(first->task);
+				return PI_MUST_WAIT;
+			}
+			/* A free word: take it, keeping FUTEX_OWNER_DIED (the
+			 * robust list's mark) for user space to see. A waiter
+			 * taking it keeps FUTEX_WAITERS, as Linux does while
+			 * kernel state is around. */
+			new = me | (word & FUTEX_OWNER_DIED) | (queued ? FUTEX_WAITERS : 0);
+			err = word_replace(t, addr, word, new);
+			if (err == 1)
+				continue;
+			if (err)
+				return err;
+			if (queued)
+				pi_waiter_unqueue(w);
+			return 0;
+		}
+		/* Held: the owner must go to the kernel to unlock. Linux sets
+		 * the bit before looking the owner up, so it stays set even
+		 * when the lookup fails or a trylock gives up. */
+		if (!(word & FUTEX_WAITERS)) {
+			err = word_replace(t, addr, word, word | FUTEX_WAITERS);
+			if (err == 1)
+				continue;
+			if (err)
+				return err;
+			word |= FUTEX_WAITERS;
+		}
+		struct task *owner;
+		enum owner_state st = futex_owner_state(t, (int)owner_tid, &owner);
+		/* A queue of waiters is Linux's pi_state: whoever joins it
+		 * waits, even for an exiting owner, and gets the lock from the
+		 * owner's exit (futex_exit_pi()). */
+		if (st == OWNER_LIVE || (st == OWNER_EXITING && (queued || first))) {
+			w->owner = owner;
+			return PI_MUST_WAIT;
+		}
+		if (st == OWNER_EXITING)
+			return PI_OWNER_EXITING;
+		/* The owner is dead. Nobody waits: the word is stale (ESRCH).
+		 * Waiters: the first takes the lock with FUTEX_OWNER_DIED (Linux's
+		 * exit_pi_state_list gives it to the top waiter). */
+		if (!first)
+			return -ESRCH;
+		if (!my_turn) {
+			task_wake(first->task);
+			return PI_MUST_WAIT;
+		}
+		new = me | FUTEX_WAITERS | FUTEX_OWNER_DIED;
+		err = word_replace(t, addr, word, new);
+		if (err == 1)
+			continue;
+		if (err)
+			return err;
+		pi_waiter_unqueue(w);
+		return 0;
+	}
+}
+
+static bool deadline_passed(const struct timespec *deadline)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > deadline->tv_sec ||
+	       (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec);
+}
+
+/* The next time a PI waiter wakes up by itself: its deadline, or sooner,
+ * to look at its owner again. */
+static const struct timespec *pi_sleep_until(const struct timespec *deadline, struct timespec *buf)
+{
+	clock_gettime(CLOCK_MONOTONIC, buf);
+	buf->tv_nsec += PI_OWNER_RECHECK_MS * 1000000L;
+	if (buf->tv_nsec >= 1000000000L) {
+		buf->tv_sec++;
+		buf->tv_nsec -= 1000000000L;
+	}
+	if (deadline && (deadline->tv_sec < buf->tv_sec ||
+			 (deadline->tv_sec == buf->tv_sec && deadline->tv_nsec < buf->tv_nsec)))
+		return deadline;
+	return buf;
+}
+
+/*
+ * Sleep as PI waiter w (queued on its bucket) until it owns the lock, the
+ * deadline or an interrupt. Returns 0, -ETIMEDOUT, -EINTR or the error of
+ * pi_try_lock(). When w gives up, the next waiter is kicked in case the
+ * lock is free for it.
+ */
+static int pi_wait_queued(struct task *t, struct futex_waiter *w, const struct timespec *deadline)
+{
+	for (;;) {
+		struct timespec buf;
+		int r = task_block(t, pi_sleep_until(deadline, &buf));
+		struct futex_bucket *b = lock_waiter_bucket(w);
+		if (w->pi_acquired) {
+			/* A handoff that raced with a timeout or an interrupt
+			 * wins: the lock is ours. */
+			pthread_mutex_unlock(&b->lock);
+			return 0;
+		}
+		int err = pi_try_lock(t, b, w, true);
+		if (err == PI_MUST_WAIT) {
+			if (r == -EINTR)
+				err = -EINTR;
+			else if (r == -ETIMEDOUT && deadline && deadline_passed(deadline))
+				err = -ETIMEDOUT;
+		}
+		if (err == PI_MUST_WAIT) {
+			pthread_mutex_unlock(&b->lock);
+			continue;
+		}
+		if (err < 0) {
+			pi_waiter_unqueue(w);
+			kick_first_pi_waiter(b, w->key);
+		}
+		pthread_mutex_unlock(&b->lock);
+		return err;
+	}
+}
+
+/* Give an exiting owner a moment to be gone: 0 (look again), -EINTR or
+ * -ETIMEDOUT. */
+static int wait_owner_exit(struct task *t, const struct timespec *deadline)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_nsec += PI_EXITING_RECHECK_MS * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	int r = task_block(t, &until);
+	if (r == -EINTR)
+		return r;
+	if (deadline && deadline_passed(deadline))
+		return -ETIMEDOUT;
+	return 0;
+}
+
+int futex_lock_pi(struct task *t, struct futex_key key, const struct timespec *deadline, bool trylock)
+{
+	struct futex_bucket *b = bucket_of(key);
+	struct futex_waiter w = {
+		.key = key, .bitset = FUTEX_BITSET_ANY, .task = t,
+		.kind = WAITER_LOCK_PI, .tid = futex_tid_of(t),
+	};
+	atomic_fetch_add(&pi_lockers, 1);
+	int err;
+	for (;;) {
+		pthread_mutex_lock(&b->lock);
+		err = pi_try_lock(t, b, &w, false);
+		if (err == PI_MUST_WAIT && trylock)
+			err = -EAGAIN;
+		if (err == PI_MUST_WAIT)
+			bucket_insert_tail(b, &w);
+		pthread_mutex_unlock(&b->lock);
+		if (err != PI_OWNER_EXITING)
+			break;
+		err = wait_owner_exit(t, deadline);
+		if (err)
+			break;
+	}
+	if (err == PI_MUST_WAIT)
+		err = pi_wait_queued(t, &w, deadline);
+	atomic_fetch_sub(&pi_lockers, 1);
+	/* Linux restarts an interrupted FUTEX_LOCK_PI: never EINTR. */
+	return err == -EINTR ? -ERESTARTNOINTR : err;
+}
+
+int futex_unlock_pi(struct task *t, struct futex_key key)
+{
+	struct futex_bucket *b = bucket_of(key);
+	uint32_t me = (uint32_t)futex_tid_of(t);
+	pthread_mutex_lock(&b->lock);
+	for (;;) {
+		uint32_t word;
+		int err = read_word(t, key.addr, &word);
+		if (!err && (word & FUTEX_TID_MASK) != me)
+			err = -EPERM;
+		if (err) {
+			pthread_mutex_unlock(&b->lock);
+			return err;
+		}
+		/* Hand the lock to the first waiter (clearing OWNER_DIED: it
+		 * is the owner now), or free it. */
+		struct futex_waiter *next = first_pi_waiter(b, key);
+		uint32_t new = next ? ((uint32_t)next->tid | FUTEX_WAITERS) : 0;
+		err = word_replace(t, key.addr, word, new);
+		if (err == 1)
+			continue;
+		if (!err && next) {
+			pi_waiter_unqueue(next);
+			next->pi_acquired = true;
+			next->woken = true;
+			task_wake(next->task);
+		}
+		pthread_mutex_unlock(&b->lock);
+		return err;
+	}
+}
+
+void futex_exit_pi(struct task *dead)
+{
+	if (atomic_load(&pi_lockers) == 0)
+		return;
+	for (unsigned i = 0; i < FUTEX_HASH_SIZE; i++) {
+		struct futex_bucket *b = &futex_table[i];
+		pthread_mutex_lock(&b->lock);
+		for (struct futex_waiter *w = b->first; w; w = w->next) {
+			if (w->kind == WAITER_LOCK_PI && w->owner == dead) {
+				w->owner = NULL;
+				task_wake(w->task);
+			}
+		}
+		pthread_mutex_unlock(&b->lock);
+	}
 }

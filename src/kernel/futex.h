@@ -37,7 +37,8 @@ int futex_wait(struct task *t, struct futex_key key, uint32_t val, uint32_t bits
 	       const struct timespec *deadline);
 
 /* Wake up to n waiters on key whose bitset intersects bitset (at least one,
- * as Linux does for n <= 0). Returns how many were woken. */
+ * as Linux does for n <= 0). Returns how many were woken, or -EINVAL when
+ * a PI waiter waits on key (futex_requeue and futex_wake_op too). */
 int futex_wake(struct futex_key key, uint32_t bitset, int n);
 
 /* Wake up to nr_wake waiters on from and move up to nr_requeue more to to.
@@ -54,7 +55,25 @@ int futex_requeue(struct task *t, struct futex_key from, struct futex_key to, in
 int futex_wake_op(struct task *t, struct futex_key key, struct futex_key op_key, int nr_wake,
 		  int nr_wake2, uint32_t encoded_op);
 
-/* Wake up to n waiters on (mm, addr): CLONE_CHILD_CLEARTID at thread exit. */
+/* FUTEX_LOCK_PI/LOCK_PI2 (trylock false) and FUTEX_TRYLOCK_PI (true):
+ * take the PI futex key for t, sleeping in FIFO order while another
+ * thread holds it, until the deadline (absolute CLOCK_MONOTONIC, NULL for
+ * none). 0, -EDEADLK (t owns it), -ESRCH (the word names no live thread),
+ * -EAGAIN (trylock, held), -ETIMEDOUT, -ERESTARTNOINTR (interrupted:
+ * Linux restarts it) or -EFAULT. */
+int futex_lock_pi(struct task *t, struct futex_key key, const struct timespec *deadline, bool trylock);
+
+/* FUTEX_UNLOCK_PI: hand the lock to the first waiter, or free it. 0,
+ * -EPERM (t does not own it) or -EFAULT. */
+int futex_unlock_pi(struct task *t, struct futex_key key);
+
+/* Task `dead` has left the live task list: kick the PI waiters waiting
+ * for it, so that the first takes its locks with FUTEX_OWNER_DIED (Linux's
+ * exit_pi_state_list). Safe to call without any lock held. */
+void futex_exit_pi(struct task *dead);
+
+/* Wake up to n waiters on (mm, addr): CLONE_CHILD_CLEARTID at thread exit,
+ * and the robust list (which also kicks PI waiters to look again). */
 int futex_wake_addr(struct mm *mm, uint64_t addr, int n);
 
 #endif

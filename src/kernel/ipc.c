@@ -11,6 +11,7 @@
 #include <sys/shm.h>
 #include <sys/stat.h>
 
+#include "kernel/userns.h"
 #include "mm/mm.h"
 
 pthread_mutex_t ipc_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -54,10 +55,16 @@ struct ipc_ns *ipc_ns_root(void)
 	return ns;
 }
 
-/* CLONE_NEWIPC: a namespace with no objects. */
-struct ipc_ns *ipc_ns_new(void)
+/* CLONE_NEWIPC: a namespace with no objects, owned by user namespace
+ * owner (its objects' CAP_IPC_OWNER and CAP_SYS_ADMIN are checked there). */
+struct ipc_ns *ipc_ns_new(struct user_ns *owner)
 {
-	return ipc_ns_alloc();
+	struct ipc_ns *ns = ipc_ns_alloc();
+	if (ns) {
+		user_ns_get(owner);
+		ns->owner = owner;
+	}
+	return ns;
 }
 
 void ipc_ns_get(struct ipc_ns *ns)
@@ -94,6 +101,7 @@ void ipc_ns_put(struct ipc_ns *ns)
 		}
 	}
 	pthread_mutex_unlock(&ipc_lock);
+	user_ns_put(ns->owner);
 	free(ns);
 }
 
@@ -184,6 +192,8 @@ int ipc_add(struct ipc_ns *ns, enum ipc_kind kind, struct ipc_obj *obj, int32_t 
 	obj->mode = mode & 0777;
 	obj->deleted = false;
 	obj->refs = 1;
+	user_ns_get(ns->owner);
+	obj->owner_ns = ns->owner;
 	ids->slot[idx] = obj;
 	ids->in_use++;
 	return obj->id;
@@ -220,14 +230,14 @@ bool ipc_perm_ok(const struct creds *c, const struct ipc_obj *obj, int flag)
 		granted >>= 6;
 	else if (creds_in_group(c, obj->cgid) || creds_in_group(c, obj->gid))
 		granted >>= 3;
-	if ((requested & ~granted & 0007) && !creds_has_cap(c, CAP_IPC_OWNER_BIT))
+	if ((requested & ~granted & 0007) && !ns_capable(c, obj->owner_ns, CAP_IPC_OWNER_BIT))
 		return false;
 	return true;
 }
 
 bool ipc_may_control(const struct creds *c, const struct ipc_obj *obj)
 {
-	return c->euid == obj->cuid || c->euid == obj->uid || creds_has_cap(c, CAP_SYS_ADMIN_BIT);
+	return c->euid == obj->cuid || c->euid == obj->uid || ns_capable(c, obj->owner_ns, CAP_SYS_ADMIN_BIT);
 }
 
 /* ---- object lifetimes ---- */
@@ -270,6 +280,8 @@ void ipc_obj_put(struct ipc_obj *obj)
 {
 	if (--obj->refs > 0)
 		return;
+	user_ns_put(obj->owner_ns);
+	obj->owner_ns = NULL;
 	switch (obj->kind) {
 	case IPC_KIND_MSG:
 		msg_queue_free((struct msg_queue *)obj);

@@ -78,6 +78,7 @@ struct ipc_obj {
 	bool deleted;         /* out of its table (IPC_RMID, namespace death) */
 	int refs;             /* the table's, and each sleeper's */
 	enum ipc_kind kind;
+	struct user_ns *owner_ns; /* its namespace's owner, one reference (ns_capable) */
 };
 
 /* One table of identifiers (msg, sem or shm) of a namespace. */
@@ -95,6 +96,7 @@ struct ipc_ns {
 	uint64_t used_sems;   /* semaphores in all sets (SEMMNS) */
 	uint64_t shm_tot;     /* pages of all segments (SHMALL) */
 	struct ipc_ns *next;  /* every live namespace (SEM_UNDO at exit) */
+	struct user_ns *owner;/* one reference; NULL for the root namespace */
 };
 
 /* ---- message queues ---- */

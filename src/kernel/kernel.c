@@ -33,7 +33,10 @@ struct kernel *kernel_new(void)
 	pthread_mutex_init(&k->lock, NULL);
 	pthread_mutex_init(&k->exit_lock, NULL);
 	pthread_cond_init(&k->exit_cond, NULL);
-	k->next_tid = 1;
+	if (!(k->root_pidns = pidns_new_root())) {
+		free(k);
+		return NULL;
+	}
 	strcpy(k->hostname, "moat");
 	strcpy(k->domainname, "(none)");
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -88,12 +91,20 @@ int kernel_create_process(struct kernel *k, struct init_args *args, struct task 
 	tg->exit_signal = SIGCHLD;
 	tg->tasks = t;
 	waitq_init(&tg->child_events);
+	waitq_init(&tg->exit_events);
 	pthread_mutex_lock(&k->lock);
-	int tid = k->next_tid++;
-	t->tid = tid;
-	taskset_insert_locked(k, t);
+	int err = taskset_alloc_tid_locked(k, t, k->root_pidns, NULL, 0);
+	if (!err) {
+		taskset_insert_locked(k, t);
+		tg->pid = tg->pgid = tg->sid = t->tid;
+		tg->pidp = t->kpid;
+		k->root_pidns->reaper = tg;
+		kpid_attach_locked(t->kpid);   /* as the process group ID */
+		kpid_attach_locked(t->kpid);   /* and the session ID */
+	}
 	pthread_mutex_unlock(&k->lock);
-	tg->pid = tg->pgid = tg->sid = tid;
+	if (err)
+		return err;
 	t->kernel = k;
 	t->tg = tg;
 	root_creds(&t->creds);
@@ -104,6 +115,7 @@ int kernel_create_process(struct kernel *k, struct init_args *args, struct task 
 		t->ipc = ipc_ns_root();
 	t->fdt = fdt_new();
 	t->fs = fs_context_new(args->cwd);
+	t->mnt_ns = mnt_ns_root(k);
 	if (!t->fdt || !t->fs)
 		return -ENOMEM;
 	for (int fd = 0; fd < 3; fd++) {

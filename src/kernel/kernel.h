@@ -30,8 +30,10 @@ int kernel_wait_exited(struct kernel *k);
 /* Deliver a signal from outside the sandbox (Ctrl-C, SIGTERM) to init. */
 void kernel_send_external_signal(struct kernel *k, int sig);
 
-/* Allocate a thread ID; -EAGAIN past TASKS_LIMIT. */
-int kernel_alloc_tid(struct kernel *k);
+/* Give t a thread ID in ns (set_tid: clone3's wanted numbers, innermost
+ * first); -EAGAIN past TASKS_LIMIT, -EEXIST, -EINVAL, -ENOMEM (pidns.h). */
+int taskset_alloc_tid_locked(struct kernel *k, struct task *t, struct pid_ns *ns, const int *set_tid,
+			     int nset);
 /* TaskSet membership (taskset.c); the caller holds k->lock. */
 void taskset_insert_locked(struct kernel *k, struct task *t);
 void taskset_remove_live_locked(struct kernel *k, struct task *t);
@@ -43,6 +45,8 @@ struct clone_args_k {
 	uint64_t pidfd, child_tid, parent_tid;
 	int exit_signal;
 	uint64_t stack, stack_size, tls;
+	int set_tid[PIDNS_MAX_LEVEL];   /* clone3: wanted IDs, innermost namespace first */
+	int set_tid_size;
 };
 long task_clone(struct task *t, const struct clone_args_k *args);
 long task_unshare(struct task *t, uint64_t flags);
@@ -50,8 +54,9 @@ long task_unshare(struct task *t, uint64_t flags);
 /* wait4/waitid (task_exit.c). */
 struct wait_opts {
 	int idtype;          /* P_PID, P_PGID, P_ALL */
-	int id;
+	int id;              /* a root-namespace number (pidns.h) */
 	int options;         /* WNOHANG, WEXITED, WSTOPPED, WCONTINUED, WNOWAIT, __W* */
+	struct thread_group *only;   /* P_PIDFD: this child only */
 	/* Results: */
 	int pid, status, code, uid;   /* code: CLD_* for waitid */
 	uint64_t utime_ns, stime_ns, maxrss_kb;

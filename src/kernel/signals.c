@@ -49,7 +49,7 @@
 #endif
 #define SS_FLAG_BITS SS_AUTODISARM
 #define KERNEL_MINSIGSTKSZ 2048
-#define CAP_KILL_BIT (1ULL << 5)
+#define CAP_KILL 5
 
 enum sig_default { SD_TERM, SD_CORE, SD_IGN, SD_STOP, SD_CONT };
 
@@ -92,7 +92,8 @@ static bool action_ignores(const struct k_sigaction *a, int sig)
 	return handler_is(a, SIG_IGN) || (handler_is(a, SIG_DFL) && signal_default_ignored(sig));
 }
 
-static bool is_init(const struct thread_group *tg) { return tg->pid == 1; }
+/* The init of its PID namespace (Linux's SIGNAL_UNKILLABLE). */
+static bool is_init(const struct thread_group *tg) { return kpid_ns(tg->pidp)->reaper == tg; }
 
 static bool tg_exiting(struct thread_group *tg)
 {
@@ -442,13 +443,14 @@ static void complete_signal_locked(struct thread_group *tg, struct task *target,
 	out->wake = t;
 }
 
-/* Send to a group (target NULL) or to one of its tasks. TaskSet lock held. */
+/* Send to a group (target NULL) or to one of its tasks. TaskSet lock held.
+ * force: SIGKILL and SIGSTOP reach even a namespace's init (the kernel's
+ * own signals, and those from an ancestor namespace). */
 static int send_signal_locked(struct thread_group *tg, struct task *target, const siginfo_t *info,
-			      struct send_outcome *out)
+			      bool force, struct send_outcome *out)
 {
 	int sig = info->si_signo;
 	struct sighand *sh = tg->sighand;
-	bool force = info->si_code == SI_KERNEL;
 	int ret = 0;
 	pthread_mutex_lock(&sh->lock);
 	struct task *rep = target ? target : tg_main(tg);
@@ -489,7 +491,7 @@ static int send_common(struct thread_group *tg, struct task *target, const sigin
 		pthread_mutex_lock(&jobctl_lock);
 	struct send_outcome out = { 0 };
 	pthread_mutex_lock(&k->lock);
-	int ret = send_signal_locked(tg, target, info, &out);
+	int ret = send_signal_locked(tg, target, info, info->si_code == SI_KERNEL, &out);
 	pthread_mutex_unlock(&k->lock);
 	finish_send(tg, &out);
 	if (cont)
@@ -524,7 +526,7 @@ void task_send_signal_self(struct task *t, int sig)
 static bool kill_ok_by_cred(const struct creds *c, const struct creds *tc)
 {
 	return c->euid == tc->suid || c->euid == tc->ruid || c->ruid == tc->suid ||
-	       c->ruid == tc->ruid || (c->cap_effective & CAP_KILL_BIT);
+	       c->ruid == tc->ruid || creds_has_cap(c, CAP_KILL);
 }
 
 int signal_check_kill_permission(struct task *sender, struct task *target, int sig,
@@ -543,25 +545,66 @@ int signal_check_kill_permission(struct task *sender, struct task *target, int s
 	return -EPERM;
 }
 
+static int kill_locked(struct task *sender, struct thread_group *tg, struct task *thread, const siginfo_t *info);
+
+/* A signal from sender to tg as tg sees it: kill() and tkill() name the
+ * sender by its ID in tg's namespace (0 when tg cannot see it, as for a
+ * sender in an ancestor namespace). Returns whether such a sender may
+ * force SIGKILL and SIGSTOP on a namespace init. */
+static bool sender_in_target_ns(struct task *sender, struct thread_group *tg, const siginfo_t *info,
+				siginfo_t *copy)
+{
+	*copy = *info;
+	int vpid = kpid_nr_ns(sender->tg->pidp, kpid_ns(tg->pidp));
+	if (info->si_code == SI_USER || info->si_code == SI_TKILL)
+		copy->si_pid = vpid;
+	return info->si_code == SI_KERNEL || (info->si_code <= 0 && !vpid);
+}
+
 /* Linux's group_send_sig_info to the process of the task with thread ID
- * pid (any of its threads names it). */
-static int kill_pid(struct task *sender, int pid, const siginfo_t *info)
+ * pid (any of its threads names it): in the sender's namespace, or with
+ * root set a root-namespace number. */
+static int kill_pid(struct task *sender, int pid, bool root, const siginfo_t *info)
+{
+	struct kernel *k = sender->kernel;
+	pthread_mutex_lock(&k->lock);
+	struct task *p = pid <= 0 ? NULL : root ? kernel_task_by_tid_locked(k, pid) : task_by_vnr_locked(sender, pid);
+	return kill_locked(sender, p ? p->tg : NULL, NULL, info);
+}
+
+int signals_kill_tg(struct task *sender, struct thread_group *tg, struct task *thread, const siginfo_t *info)
+{
+	pthread_mutex_lock(&sender->kernel->lock);
+	if (__atomic_load_n(&tg->reaped, __ATOMIC_SEQ_CST) ||
+	    (thread && __atomic_load_n(&thread->released, __ATOMIC_SEQ_CST)))
+		tg = NULL;
+	return kill_locked(sender, tg, thread, info);
+}
+
+/* Send info from sender to tg (or to its thread), the TaskSet lock taken
+ * by the caller and dropped here. */
+static int kill_locked(struct task *sender, struct thread_group *tg, struct task *thread, const siginfo_t *info)
 {
 	struct kernel *k = sender->kernel;
 	int sig = info->si_signo;
 	bool cont = sig == SIGCONT;
-	if (cont)
+	if (cont) {
+		/* jobctl_lock comes before the TaskSet lock. */
+		pthread_mutex_unlock(&k->lock);
 		pthread_mutex_lock(&jobctl_lock);
+		pthread_mutex_lock(&k->lock);
+	}
 	struct send_outcome out = { 0 };
-	struct thread_group *tg = NULL;
-	pthread_mutex_lock(&k->lock);
-	struct task *p = pid > 0 ? kernel_task_by_tid_locked(k, pid) : NULL;
+	struct task *p = thread ? thread : tg ? (tg->leader ? tg->leader : tg->tasks) : NULL;
 	int ret = -ESRCH;
 	if (p) {
-		tg = p->tg;
 		ret = signal_check_kill_permission(sender, p, sig, info);
+		siginfo_t si;
+		bool force = sender_in_target_ns(sender, tg, info, &si);
 		if (!ret && sig)
-			ret = send_signal_locked(tg, NULL, info, &out);
+			ret = send_signal_locked(tg, thread, &si, force, &out);
+	} else {
+		tg = NULL;
 	}
 	pthread_mutex_unlock(&k->lock);
 	if (tg)
@@ -581,7 +624,9 @@ static int collect_pids(struct kernel *k, struct task *sender, int pgid, bool al
 	pthread_mutex_lock(&k->lock);
 	for (struct task *o = k->all_tasks; o; o = o->all_next) {
 		struct thread_group *tg = o->tg;
-		if (all ? (tg->pid <= 1 || tg == sender->tg) : tg->pgid != pgid)
+		/* kill(-1): every process the sender sees but its namespace's
+		 * init (number 1 there) and itself. */
+		if (all ? (tg_vpid(sender, tg) <= 1 || tg == sender->tg) : tg->pgid != pgid)
 			continue;
 		bool seen = false;
 		for (int i = 0; i < n && !seen; i++)
@@ -607,18 +652,26 @@ static int collect_pids(struct kernel *k, struct task *sender, int pgid, bool al
 int signals_kill(struct task *sender, int pid, const siginfo_t *info)
 {
 	if (pid > 0)
-		return kill_pid(sender, pid, info);
+		return kill_pid(sender, pid, false, info);
 	if (pid == INT_MIN)
 		return -ESRCH;
 	int *pids;
 	bool all = pid == -1;
-	int n = collect_pids(sender->kernel, sender, pid ? -pid : sender->tg->pgid, all, &pids);
+	int pgid = sender->tg->pgid;
+	if (pid < -1) {
+		pthread_mutex_lock(&sender->kernel->lock);
+		pgid = task_root_of_vnr_locked(sender, -pid);
+		pthread_mutex_unlock(&sender->kernel->lock);
+		if (!pgid)
+			return -ESRCH;
+	}
+	int n = collect_pids(sender->kernel, sender, pgid, all, &pids);
 	if (n < 0)
 		return n;
 	int ret = all ? 0 : -ESRCH;
 	bool success = false;
 	for (int i = 0; i < n; i++) {
-		int err = kill_pid(sender, pids[i], info);
+		int err = kill_pid(sender, pids[i], true, info);
 		if (all) {
 			if (err != -EPERM)
 				ret = err;
@@ -645,13 +698,15 @@ int signals_send_specific(struct task *sender, int tgid, int tid, const siginfo_
 	struct send_outcome out = { 0 };
 	struct thread_group *tg = NULL;
 	pthread_mutex_lock(&k->lock);
-	struct task *p = kernel_task_by_tid_locked(k, tid);
+	struct task *p = task_by_vnr_locked(sender, tid);
 	int ret = -ESRCH;
-	if (p && (tgid <= 0 || p->tg->pid == tgid)) {
+	if (p && (tgid <= 0 || tg_vpid(sender, p->tg) == tgid)) {
 		tg = p->tg;
 		ret = signal_check_kill_permission(sender, p, sig, info);
+		siginfo_t si;
+		bool force = sender_in_target_ns(sender, tg, info, &si);
 		if (!ret && sig)
-			ret = send_signal_locked(tg, p, info, &out);
+			ret = send_signal_locked(tg, p, &si, force, &out);
 	}
 	pthread_mutex_unlock(&k->lock);
 	if (tg)

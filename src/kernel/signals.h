@@ -99,6 +99,9 @@ uint64_t signals_pending(struct task *t);
  * process). info->si_signo is the signal; 0 only checks. */
 int signals_kill(struct task *sender, int pid, const siginfo_t *info);
 int signals_send_specific(struct task *sender, int tgid, int tid, const siginfo_t *info);
+/* pidfd_send_signal: to the process tg, or only its thread when given;
+ * -ESRCH once it is reaped (that thread gone). */
+int signals_kill_tg(struct task *sender, struct thread_group *tg, struct task *thread, const siginfo_t *info);
 /* kill(2)'s permission rule (Linux's check_kill_permission): 0, -EINVAL
  * for a bad signal, -EPERM. */
 int signal_check_kill_permission(struct task *sender, struct task *target, int sig,

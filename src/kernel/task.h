@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "arch/x86_64/arch.h"
+#include "kernel/pidns.h"
 #include "kernel/signals.h"
 #include "kernel/waitq.h"
 #include "platform/platform.h"
@@ -22,8 +23,11 @@
 struct mm;
 struct uts_ns;
 struct ipc_ns;
+struct user_ns;
+struct net_ns;
 struct fd_table;
 struct fs_context;
+struct mnt_ns;
 struct file;
 
 /* Linux's kernel-internal restart codes (never seen by applications). */
@@ -41,13 +45,22 @@ struct creds {
 	uint32_t ngroups;
 	uint32_t groups[64];
 	uint64_t cap_effective, cap_permitted, cap_inheritable, cap_bounding, cap_ambient;
+	/* The user namespace the capabilities are held in (one reference;
+	 * NULL means the initial one, as for the static kernel creds). IDs
+	 * above are kernel IDs: translate at the syscall boundary
+	 * (kernel/userns.h). */
+	struct user_ns *user_ns;
 };
 
+extern struct user_ns user_ns_init;
+
 /* Capability and group membership tests on credentials (Linux's
- * capable() against the effective set, in_group_p() against fsgid). */
+ * capable(): cap effective in the *initial* user namespace, so a task in
+ * a child namespace is not privileged over global things; namespaced
+ * objects use ns_capable, kernel/userns.h; in_group_p() against fsgid). */
 static inline bool creds_has_cap(const struct creds *c, int cap)
 {
-	return (c->cap_effective >> cap) & 1;
+	return ((c->cap_effective >> cap) & 1) && (!c->user_ns || c->user_ns == &user_ns_init);
 }
 
 static inline bool creds_in_group(const struct creds *c, uint32_t gid)
@@ -80,6 +93,7 @@ struct sighand {
 struct thread_group {
 	struct kernel *kernel;
 	int pid;                      /* thread group ID in the root namespace */
+	struct kpid *pidp;            /* the same ID at every level (pidns.h) */
 	int pgid, sid;
 	struct task *leader;
 	struct task *tasks;           /* live tasks, linked by task->tg_next */
@@ -92,6 +106,8 @@ struct thread_group {
 	int live_tasks;
 	bool exiting;                 /* exit_group in progress */
 	bool zombie;                  /* all tasks gone, waiting to be reaped */
+	bool reaped;                  /* and reaped: its ID is free */
+	struct waitq exit_events;     /* its tasks' exits and its reaping (pidfd poll) */
 	int exit_status;              /* wait status format */
 	/* Job control, read by wait(WUNTRACED/WCONTINUED) of the parent. */
 	bool stopped;                 /* group stop complete */
@@ -123,12 +139,17 @@ struct task_state {
 struct task {
 	struct kernel *kernel;
 	int tid;                      /* in the root PID namespace */
+	struct kpid *kpid;            /* the thread ID at every level (pidns.h) */
+	/* unshare(CLONE_NEWPID): where children go; NULL: the task's own. */
+	struct pid_ns *pidns_children;
 	struct thread_group *tg;
 	struct mm *mm;
 	struct fd_table *fdt;
 	struct fs_context *fs;
 	struct uts_ns *uts;           /* hostname/domainname (uts.c) */
 	struct ipc_ns *ipc;           /* System V IPC objects (ipc.c) */
+	struct mnt_ns *mnt_ns;        /* mount namespace (vfs/mntns.c) */
+	struct net_ns *net;           /* network namespace (netns.c) */
 	struct creds creds;
 
 	struct arch_state arch;       /* registers when not running app code */
@@ -169,12 +190,12 @@ struct task {
 	atomic_bool interrupted;
 
 	bool exiting;
+	bool released;                /* gone from the TaskSet (task_exit_release) */
 	int exit_code;
 	pthread_t thread;
 	struct init_exec *init_exec;  /* what init execs first */
 
 	/* TaskSet links (kernel->lock). */
-	struct task *tid_hash_next;
 	struct task *all_next, *all_prev;
 	struct task *tg_next;
 	/* vfork: the parent sleeps until this task execs or exits. */
@@ -187,14 +208,11 @@ struct init_exec;
 int task_exec(struct task *t, const char *path, struct file *opened, struct strvec *argv,
 	      struct strvec *envp);
 
-#define TID_HASH_SIZE 4096
-
 struct kernel {
 	pthread_mutex_t lock;         /* the TaskSet lock */
 	struct task *init;
-	int next_tid;
+	struct pid_ns *root_pidns;
 	int live_tasks;
-	struct task *tid_hash[TID_HASH_SIZE];
 	struct task *all_tasks;       /* every live task, linked by all_next */
 	char hostname[65];
 	char domainname[65];
@@ -225,11 +243,11 @@ void tg_cpu_times(struct thread_group *tg, uint64_t *utime, uint64_t *stime);
 /* UTS and IPC namespaces (uts.c, ipc.c): reference counted; the root
  * ones are made by kernel_new. */
 struct uts_ns *uts_ns_root(struct kernel *k);
-struct uts_ns *uts_ns_clone(struct uts_ns *ns);   /* CLONE_NEWUTS: a copy */
+struct uts_ns *uts_ns_clone(struct uts_ns *ns, struct user_ns *owner); /* CLONE_NEWUTS: a copy */
 void uts_ns_get(struct uts_ns *ns);
 void uts_ns_put(struct uts_ns *ns);
 struct ipc_ns *ipc_ns_root(void);
-struct ipc_ns *ipc_ns_new(void);                  /* CLONE_NEWIPC: empty */
+struct ipc_ns *ipc_ns_new(struct user_ns *owner);  /* CLONE_NEWIPC: empty */
 void ipc_ns_get(struct ipc_ns *ns);
 void ipc_ns_put(struct ipc_ns *ns);
 
@@ -241,6 +259,19 @@ void task_vfork_release(struct task *t);
 /* TaskSet lookups; the caller holds kernel->lock. */
 struct task *kernel_task_by_tid_locked(struct kernel *k, int tid);
 struct thread_group *kernel_tg_by_pid_locked(struct kernel *k, int pid);
+/* PID namespaces (pidns.h): the task's own namespace; lookups and
+ * translations of IDs as t sees them ("vnr": its namespace's numbers).
+ * The _locked ones need k->lock. */
+struct pid_ns *task_pidns(const struct task *t);
+struct task *task_by_vnr_locked(struct task *t, int nr);
+int task_vnr_of_root_locked(struct task *t, int root_nr);   /* 0: not visible */
+int task_root_of_vnr_locked(struct task *t, int nr);        /* 0: no such ID */
+/* t's thread ID and a thread group's ID as seen from t (0: not visible). */
+static inline int task_vtid(const struct task *t) { return t->kpid->numbers[t->kpid->level].nr; }
+static inline int tg_vpid(const struct task *t, const struct thread_group *tg)
+{
+	return kpid_nr_ns(tg->pidp, kpid_ns(t->kpid));
+}
 
 /* Is tg's process group orphaned (no member with a parent in another
  * group of the session)? Takes the TaskSet lock. */

@@ -13,6 +13,7 @@
 
 #include "kernel/kernel.h"
 #include "kernel/task.h"
+#include "kernel/userns.h"
 #include "lib/log.h"
 #include "loader/loader.h"
 #include "mm/mm.h"
@@ -77,15 +78,12 @@ static void become_sole_thread(struct task *t)
 	if (tg->leader == t)
 		return;
 	pthread_mutex_lock(&k->lock);
-	struct task *old = tg->leader;
-	if (old)
-		taskset_remove_tid_locked(k, old);
+	/* The process ID passes to t; its own thread ID is free again. */
 	taskset_remove_tid_locked(k, t);
-	/* Re-insert under the process ID (insert counts a live task). */
-	taskset_remove_live_locked(k, t);
+	tg->pidp->task = t;
+	t->kpid = tg->pidp;
 	t->tid = tg->pid;
 	tg->leader = t;
-	taskset_insert_locked(k, t);
 	pthread_mutex_unlock(&k->lock);
 }
 
@@ -100,6 +98,7 @@ int task_exec(struct task *t, const char *path, struct file *opened, struct strv
 		become_sole_thread(t);
 	task_vfork_release(t);
 	t->tg->did_exec = true;
+	user_ns_exec_caps(&t->creds);
 	if (timers_tg_exec)
 		timers_tg_exec(t->tg);
 	struct mm *old = t->mm;
@@ -156,7 +155,7 @@ static int open_exec_at(struct task *t, int dirfd, const char *path, int flags, 
 	struct inode *inode = path_inode(p);
 	if (S_ISLNK(inode->st.st_mode))
 		return -ELOOP;
-	if (!S_ISREG(inode->st.st_mode) || p.mnt->fs->noexec)
+	if (!S_ISREG(inode->st.st_mode) || mnt_noexec(p.mnt))
 		return -EACCES;
 	if ((err = vfs_permission(&t->creds, inode, MAY_EXEC)))
 		return err;

@@ -18,8 +18,10 @@
 #include <time.h>
 
 #include "kernel/kernel.h"
+#include "kernel/netns.h"
 #include "kernel/signals.h"
 #include "kernel/task.h"
+#include "kernel/userns.h"
 #include "mm/mm.h"
 #include "vfs/vfs.h"
 
@@ -136,6 +138,73 @@ static void kill_all_locked(struct kernel *k)
 	}
 }
 
+/* Linux's zap_pid_ns_processes: when a namespace's init goes, every task
+ * of the namespace (nested ones included) is killed, no process may enter
+ * it any more, and init reaps them all before its own exit is reported. */
+static bool is_last_of_ns_init(struct task *t)
+{
+	struct pid_ns *ns = task_pidns(t);
+	if (ns->level == 0 || ns->reaper != t->tg)
+		return false;
+	pthread_mutex_lock(&t->tg->lock);
+	bool last = t->tg->live_tasks == 1;
+	pthread_mutex_unlock(&t->tg->lock);
+	return last;
+}
+
+static void kill_ns_locked(struct kernel *k, struct pid_ns *ns, struct thread_group *init)
+{
+	for (struct task *o = k->all_tasks; o; o = o->all_next) {
+		struct thread_group *tg = o->tg;
+		if (tg == init || !kpid_in_ns(o->kpid, ns))
+			continue;
+		pthread_mutex_lock(&tg->lock);
+		if (!tg->exiting) {
+			tg->exiting = true;
+			tg->exit_status = SIGKILL;
+		}
+		pthread_mutex_unlock(&tg->lock);
+		o->exiting = true;
+		task_interrupt(o);
+	}
+}
+
+static void reap_locked(struct kernel *k, struct thread_group *parent, struct thread_group *child);
+
+/* Reap init's zombie children; are tasks of ns other than init's still
+ * running? */
+static bool ns_reap_and_count_locked(struct kernel *k, struct pid_ns *ns, struct thread_group *init)
+{
+	bool others = false;
+	for (struct task *o = k->all_tasks; o && !others; o = o->all_next)
+		others = o->tg != init && kpid_in_ns(o->kpid, ns);
+	for (struct thread_group *c = init->children, *next; c; c = next) {
+		next = c->sibling_next;
+		if (c->zombie)
+			reap_locked(k, init, c);
+	}
+	return others;
+}
+
+static void zap_pid_ns(struct task *t)
+{
+	struct kernel *k = t->kernel;
+	struct pid_ns *ns = task_pidns(t);
+	pthread_mutex_lock(&k->lock);
+	ns->init_dead = true;
+	kill_ns_locked(k, ns, t->tg);
+	pthread_mutex_unlock(&k->lock);
+	for (long delay_ns = 100000;; delay_ns = delay_ns < 10000000 ? 2 * delay_ns : delay_ns) {
+		pthread_mutex_lock(&k->lock);
+		bool others = ns_reap_and_count_locked(k, ns, t->tg);
+		pthread_mutex_unlock(&k->lock);
+		if (!others)
+			break;
+		struct timespec ts = { 0, delay_ns };
+		nanosleep(&ts, NULL);
+	}
+}
+
 /* A process group is orphaned when no member has a parent in another
  * group of the same session (POSIX; Linux's will_become_orphaned_pgrp).
  * `ignore` is a thread group about to leave. Caller holds k->lock. */
@@ -204,14 +273,16 @@ static int orphaned_by_exit_locked(struct kernel *k, struct thread_group *dead, 
 	return n;
 }
 
-/* Where orphans go: the nearest ancestor that is a child subreaper, else
- * init (PR_SET_CHILD_SUBREAPER, Linux's find_new_reaper). */
+/* Where orphans go: the nearest ancestor in the same PID namespace that is
+ * a child subreaper, else the namespace's init (PR_SET_CHILD_SUBREAPER,
+ * Linux's find_new_reaper). */
 static struct thread_group *new_reaper_locked(struct kernel *k, struct thread_group *dead)
 {
-	for (struct thread_group *a = dead->parent; a; a = a->parent)
+	struct pid_ns *ns = kpid_ns(dead->pidp);
+	for (struct thread_group *a = dead->parent; a && a->pidp->level == ns->level; a = a->parent)
 		if (a->child_subreaper && !a->zombie && a->live_tasks > 0)
 			return a;
-	return k->init ? k->init->tg : NULL;
+	return ns->reaper;
 }
 
 static void unlink_child_locked(struct thread_group *parent, struct thread_group *child)
@@ -259,11 +330,11 @@ static bool parent_autoreaps(struct thread_group *parent, int exit_signal)
 	return a->handler == (uint64_t)SIG_IGN || (a->flags & SA_NOCLDWAIT);
 }
 
-static void child_siginfo(siginfo_t *info, struct thread_group *tg, int sig)
+static void child_siginfo(siginfo_t *info, struct thread_group *tg, struct thread_group *parent, int sig)
 {
 	memset(info, 0, sizeof *info);
 	info->si_signo = sig;
-	info->si_pid = tg->pid;
+	info->si_pid = kpid_nr_ns(tg->pidp, kpid_ns(parent->pidp));
 	info->si_uid = tg->leader ? tg->leader->creds.ruid : 0;
 	int st = tg->exit_status;
 	if (WIFEXITED(st)) {
@@ -287,7 +358,11 @@ static void reap_locked(struct kernel *k, struct thread_group *parent, struct th
 	}
 	if (child->leader)
 		taskset_remove_tid_locked(k, child->leader);
+	kpid_detach_root_locked(k, child->pgid);
+	kpid_detach_root_locked(k, child->sid);
 	child->parent = NULL;
+	__atomic_store_n(&child->reaped, true, __ATOMIC_SEQ_CST);
+	waitq_notify(&child->exit_events, ~0u);
 }
 
 /* The last task of tg is gone. Called with k->lock held. */
@@ -311,7 +386,7 @@ static void thread_group_exited_locked(struct task *t, struct exit_notes *n)
 	bool zombies = reparent_children_locked(k, tg, &reaper);
 	if (zombies && reaper)
 		waitq_notify(&reaper->child_events, ~0u);
-	if (tg->pid == 1) {
+	if (tg == k->root_pidns->reaper) {
 		kill_all_locked(k);
 		pthread_mutex_lock(&k->exit_lock);
 		k->init_exited = true;
@@ -324,7 +399,7 @@ static void thread_group_exited_locked(struct task *t, struct exit_notes *n)
 	/* The exit signal goes even to a parent that reaps automatically
 	 * (SA_NOCLDWAIT with a handler); an ignored one is dropped later. */
 	if (parent && tg->exit_signal) {
-		child_siginfo(&n->info, tg, tg->exit_signal);
+		child_siginfo(&n->info, tg, parent, tg->exit_signal);
 		n->send = true;
 	}
 	if (parent_autoreaps(parent, tg->exit_signal))
@@ -349,6 +424,11 @@ void task_exit_release(struct task *t)
 		ipc_ns_put(t->ipc);
 	t->uts = NULL;
 	t->ipc = NULL;
+	net_ns_put(t->net);
+	t->net = NULL;
+	/* The creds' user namespace goes too; later readers of a zombie's
+	 * creds (kill, capget) only compare the pointer, never follow it. */
+	user_ns_put(t->creds.user_ns);
 	uint64_t utime, stime;
 	task_cpu_times(t, &utime, &stime);
 	pthread_mutex_lock(&tg->lock);
@@ -369,6 +449,12 @@ void task_exit_release(struct task *t)
 		fs_context_put(t->fs);
 		t->fs = NULL;
 	}
+	if (t->mnt_ns) {
+		mnt_ns_put(t->mnt_ns);
+		t->mnt_ns = NULL;
+	}
+	if (is_last_of_ns_init(t))
+		zap_pid_ns(t);
 	struct exit_notes n;
 	n.notify = NULL;
 	n.send = false;
@@ -382,6 +468,7 @@ void task_exit_release(struct task *t)
 		}
 	}
 	taskset_remove_live_locked(k, t);
+	__atomic_store_n(&t->released, true, __ATOMIC_SEQ_CST);
 	/* PR_SET_PDEATHSIG fires when the thread that created the child
 	 * dies; its children pass to another thread of the group. */
 	for (struct thread_group *c = tg->children; c; c = c->sibling_next) {
@@ -416,7 +503,7 @@ void task_exit_release(struct task *t)
 		memset(&si, 0, sizeof si);
 		si.si_signo = n.pdeath_sig[i];
 		si.si_code = SI_USER;
-		si.si_pid = tg->pid;
+		si.si_pid = kpid_nr_ns(tg->pidp, task_pidns(n.pdeath[i]));
 		si.si_uid = t->creds.ruid;
 		signal_send_task(n.pdeath[i], &si);
 	}
@@ -433,6 +520,7 @@ void task_exit_release(struct task *t)
 		signal_send_tg(n.notify, &n.info);
 	if (n.notify)
 		waitq_notify(&n.notify->child_events, ~0u);
+	waitq_notify(&tg->exit_events, ~0u);
 }
 
 /* A task's CPU time: the application's own (its stub's) counts as user
@@ -496,7 +584,7 @@ void tg_notify_parent_stop(struct thread_group *tg, int why, int sig)
 		memset(&info, 0, sizeof info);
 		info.si_signo = SIGCHLD;
 		info.si_code = why;
-		info.si_pid = tg->pid;
+		info.si_pid = kpid_nr_ns(tg->pidp, kpid_ns(parent->pidp));
 		info.si_uid = tg->leader ? tg->leader->creds.ruid : 0;
 		info.si_status = why == CLD_STOPPED ? sig : SIGCONT;
 		signal_send_tg(parent, &info);
@@ -508,6 +596,8 @@ void tg_notify_parent_stop(struct thread_group *tg, int why, int sig)
 
 static bool wait_selects(struct task *t, struct wait_opts *w, struct thread_group *c)
 {
+	if (w->only && c != w->only)
+		return false;
 	switch (w->idtype) {
 	case P_PID:
 		if (c->pid != w->id)
@@ -543,7 +633,7 @@ static long wait_scan_locked(struct task *t, struct wait_opts *w)
 		pthread_mutex_lock(&c->lock);
 		if (c->zombie && (w->options & WEXITED)) {
 			pthread_mutex_unlock(&c->lock);
-			w->pid = c->pid;
+			w->pid = tg_vpid(t, c);
 			w->status = c->exit_status;
 			w->uid = c->leader ? (int)c->leader->creds.ruid : 0;
 			w->code = WIFEXITED(c->exit_status) ? CLD_EXITED
@@ -558,7 +648,7 @@ static long wait_scan_locked(struct task *t, struct wait_opts *w)
 		if (c->stopped && !c->stop_reported && (w->options & WSTOPPED) && !c->zombie) {
 			if (!(w->options & WNOWAIT))
 				c->stop_reported = true;
-			w->pid = c->pid;
+			w->pid = tg_vpid(t, c);
 			w->status = (c->stop_signal << 8) | 0x7f;
 			w->code = CLD_STOPPED;
 			w->uid = c->leader ? (int)c->leader->creds.ruid : 0;
@@ -568,7 +658,7 @@ static long wait_scan_locked(struct task *t, struct wait_opts *w)
 		if (c->continued && (w->options & WCONTINUED) && !c->zombie) {
 			if (!(w->options & WNOWAIT))
 				c->continued = false;
-			w->pid = c->pid;
+			w->pid = tg_vpid(t, c);
 			w->status = 0xffff;
 			w->code = CLD_CONTINUED;
 			w->uid = c->leader ? (int)c->leader->creds.ruid : 0;

@@ -1,24 +1,18 @@
 /*
- * The TaskSet (DESIGN.md, 3): every live task by thread ID, and the list of
- * all tasks, under kernel->lock. One PID namespace for now (the root, where
- * init is 1); nested namespaces come later.
+ * The TaskSet (DESIGN.md, 3): every live task, found by its thread ID in
+ * any PID namespace (pidns.h), and the list of all tasks, under
+ * kernel->lock.
  */
 #include <errno.h>
 
 #include "kernel/kernel.h"
+#include "kernel/pidns.h"
 #include "kernel/task.h"
-
-/* Linux's default pid_max on 64-bit systems. */
-#define PID_MAX 4194304
-
-static unsigned tid_bucket(int tid) { return (unsigned)tid % TID_HASH_SIZE; }
 
 struct task *kernel_task_by_tid_locked(struct kernel *k, int tid)
 {
-	for (struct task *t = k->tid_hash[tid_bucket(tid)]; t; t = t->tid_hash_next)
-		if (t->tid == tid)
-			return t;
-	return NULL;
+	struct kpid *p = kpid_find_locked(k->root_pidns, tid);
+	return p ? p->task : NULL;
 }
 
 struct thread_group *kernel_tg_by_pid_locked(struct kernel *k, int pid)
@@ -27,35 +21,44 @@ struct thread_group *kernel_tg_by_pid_locked(struct kernel *k, int pid)
 	return t && t->tg->pid == pid ? t->tg : NULL;
 }
 
-/* Allocate a thread ID after the last one, wrapping, skipping IDs in use
- * (also as process group or session IDs, as Linux does). Caller holds
- * k->lock. */
-static int alloc_tid_locked(struct kernel *k)
+struct pid_ns *task_pidns(const struct task *t) { return kpid_ns(t->kpid); }
+
+struct task *task_by_vnr_locked(struct task *t, int nr)
 {
-	for (int tries = 0; tries < PID_MAX; tries++) {
-		int tid = k->next_tid++;
-		if (k->next_tid >= PID_MAX)
-			k->next_tid = 300;   /* Linux's RESERVED_PIDS */
-		if (!kernel_task_by_tid_locked(k, tid))
-			return tid;
-	}
-	return -EAGAIN;
+	struct kpid *p = kpid_find_locked(task_pidns(t), nr);
+	return p ? p->task : NULL;
 }
 
-int kernel_alloc_tid(struct kernel *k)
+int task_vnr_of_root_locked(struct task *t, int root_nr)
 {
-	pthread_mutex_lock(&k->lock);
-	int tid = k->live_tasks >= TASKS_LIMIT ? -EAGAIN : alloc_tid_locked(k);
-	pthread_mutex_unlock(&k->lock);
-	return tid;
+	return kpid_nr_ns(kpid_find_locked(t->kernel->root_pidns, root_nr), task_pidns(t));
 }
 
-/* Make t findable: caller holds k->lock and has set t->tid. */
+int task_root_of_vnr_locked(struct task *t, int nr)
+{
+	struct kpid *p = kpid_find_locked(task_pidns(t), nr);
+	return p ? p->numbers[0].nr : 0;
+}
+
+/* Give t a thread ID in ns (and its ancestors): caller holds k->lock. */
+int taskset_alloc_tid_locked(struct kernel *k, struct task *t, struct pid_ns *ns, const int *set_tid,
+			     int nset)
+{
+	if (k->live_tasks >= TASKS_LIMIT)
+		return -EAGAIN;
+	struct kpid *p;
+	int err = kpid_alloc_locked(ns, set_tid, nset, &p);
+	if (err)
+		return err;
+	p->task = t;
+	t->kpid = p;
+	t->tid = p->numbers[0].nr;
+	return 0;
+}
+
+/* Make t a live task: caller holds k->lock and has given it a thread ID. */
 void taskset_insert_locked(struct kernel *k, struct task *t)
 {
-	unsigned b = tid_bucket(t->tid);
-	t->tid_hash_next = k->tid_hash[b];
-	k->tid_hash[b] = t;
 	t->all_prev = NULL;
 	t->all_next = k->all_tasks;
 	if (k->all_tasks)
@@ -80,10 +83,9 @@ void taskset_remove_live_locked(struct kernel *k, struct task *t)
 /* t's thread ID is free again. */
 void taskset_remove_tid_locked(struct kernel *k, struct task *t)
 {
-	for (struct task **p = &k->tid_hash[tid_bucket(t->tid)]; *p; p = &(*p)->tid_hash_next) {
-		if (*p == t) {
-			*p = t->tid_hash_next;
-			return;
-		}
-	}
+	struct kpid *p = t->kpid;
+	if (!p || p->task != t)
+		return;
+	p->task = NULL;
+	kpid_detach_locked(p);
 }

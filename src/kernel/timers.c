@@ -119,10 +119,10 @@ enum clock_kind clock_kind_of(struct task *t, clockid_t id)
 		return CK_INVALID; /* posix dynamic clocks (fd-based): not supported */
 	int pid = ~(id >> 3);
 	if (id & CPUCLOCK_PERTHREAD_MASK) {
-		if (pid == 0 || pid == t->tid)
+		if (pid == 0 || pid == task_vtid(t))
 			return CK_THREAD_CPU;
 	} else {
-		if (pid == 0 || pid == t->tg->pid)
+		if (pid == 0 || pid == tg_vpid(t, t->tg))
 			return CK_PROCESS_CPU;
 	}
 	/* A CPU clock of another task needs a task lookup and its CPU time,

@@ -10,11 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/userns.h"
+
 struct uts_ns {
 	atomic_int refs;
 	pthread_mutex_t lock;
 	char hostname[UTS_NAME_LEN + 1];
 	char domainname[UTS_NAME_LEN + 1];
+	struct user_ns *owner;   /* one reference; NULL for the root namespace */
 };
 
 static pthread_mutex_t root_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -46,12 +49,23 @@ struct uts_ns *uts_ns_root(struct kernel *k)
 	return ns;
 }
 
-/* CLONE_NEWUTS: the new namespace starts with a copy of ns's names. */
-struct uts_ns *uts_ns_clone(struct uts_ns *ns)
+/* CLONE_NEWUTS: the new namespace starts with a copy of ns's names and
+ * belongs to user namespace owner (sethostname needs CAP_SYS_ADMIN there). */
+struct uts_ns *uts_ns_clone(struct uts_ns *ns, struct user_ns *owner)
 {
 	char host[UTS_NAME_LEN + 1], dom[UTS_NAME_LEN + 1];
 	uts_ns_read(ns, host, dom);
-	return uts_ns_alloc(host, dom);
+	struct uts_ns *n = uts_ns_alloc(host, dom);
+	if (n) {
+		user_ns_get(owner);
+		n->owner = owner;
+	}
+	return n;
+}
+
+struct user_ns *uts_ns_owner(struct uts_ns *ns)
+{
+	return ns && ns->owner ? ns->owner : &user_ns_init;
 }
 
 void uts_ns_get(struct uts_ns *ns)
@@ -64,6 +78,7 @@ void uts_ns_put(struct uts_ns *ns)
 	if (!ns || atomic_fetch_sub(&ns->refs, 1) != 1)
 		return;
 	pthread_mutex_destroy(&ns->lock);
+	user_ns_put(ns->owner);
 	free(ns);
 }
 

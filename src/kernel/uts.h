@@ -21,5 +21,7 @@ void uts_ns_read(struct uts_ns *ns, char hostname[UTS_NAME_LEN + 1],
  * the caller); the rest of the field is zeroed, as Linux does. */
 void uts_ns_set_hostname(struct uts_ns *ns, const char *name, size_t len);
 void uts_ns_set_domainname(struct uts_ns *ns, const char *name, size_t len);
+/* The user namespace owning ns (the initial one for the root namespace). */
+struct user_ns *uts_ns_owner(struct uts_ns *ns);
 
 #endif

@@ -9,6 +9,7 @@
 #include <sys/random.h>
 
 #include "kernel/task.h"
+#include "kernel/userns.h"
 #include "mm/mm.h"
 #include "platform/platform.h"
 #include "vfs/vfs.h"
@@ -290,10 +291,11 @@ static int build_stack(struct task *t, struct mm *mm, struct elf_info *prog, str
 	AUX(AT_BASE, interp ? interp->bias : 0);
 	AUX(AT_FLAGS, 0);
 	AUX(AT_ENTRY, prog->bias + prog->eh.e_entry);
-	AUX(AT_UID, t->creds.ruid);
-	AUX(AT_EUID, t->creds.euid);
-	AUX(AT_GID, t->creds.rgid);
-	AUX(AT_EGID, t->creds.egid);
+	/* As the program's user namespace sees them. */
+	AUX(AT_UID, from_kuid_munged(creds_user_ns(&t->creds), t->creds.ruid));
+	AUX(AT_EUID, from_kuid_munged(creds_user_ns(&t->creds), t->creds.euid));
+	AUX(AT_GID, from_kgid_munged(creds_user_ns(&t->creds), t->creds.rgid));
+	AUX(AT_EGID, from_kgid_munged(creds_user_ns(&t->creds), t->creds.egid));
 	AUX(AT_SECURE, 0);
 	AUX(AT_RANDOM, random_addr);
 	AUX(AT_HWCAP2, getauxval(AT_HWCAP2));

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "mm/memfile.h"
 #include "vfs/vfs.h"
@@ -29,9 +30,12 @@ struct pc_entry {
 static struct pc_entry *buckets[PC_BUCKETS];
 static pthread_mutex_t pc_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* Files of a read-only file system cannot change under the cache; a
+ * tmpfs may be remounted read-write (mount(2)), so it is never cached. */
 static bool cacheable(struct file *f)
 {
-	return f->inode && f->path.mnt && f->path.mnt->fs->readonly && S_ISREG(f->inode->st.st_mode);
+	return f->inode && f->path.mnt && f->path.mnt->fs->readonly && S_ISREG(f->inode->st.st_mode) &&
+	       strcmp(f->path.mnt->fs->type, "tmpfs") != 0;
 }
 
 static struct pc_entry *entry_for(struct file *f)

@@ -191,7 +191,7 @@ SYSCALL_DEFINE(timerfd_create)
 	    clock != CLOCK_BOOTTIME && clock != CLOCK_BOOTTIME_ALARM)
 		return -EINVAL;
 	if ((clock == CLOCK_REALTIME_ALARM || clock == CLOCK_BOOTTIME_ALARM) &&
-	    !((t->creds.cap_effective >> CAP_WAKE_ALARM) & 1))
+	    !creds_has_cap(&t->creds, CAP_WAKE_ALARM))
 		return -EPERM;
 	struct file *f;
 	int err = timerfd_new(clock, flags & TFD_NONBLOCK, &f);

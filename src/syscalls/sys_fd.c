@@ -99,7 +99,7 @@ static long fcntl_setfl(struct task *t, struct file *f, int arg)
 		return -EINVAL;
 	}
 	if ((arg & O_NOATIME) && f->inode && t->creds.fsuid != f->inode->st.st_uid &&
-	    !((t->creds.cap_effective >> CAP_FOWNER) & 1))
+	    !creds_has_cap(&t->creds, CAP_FOWNER))
 		return -EPERM;
 	int old = atomic_load(&f->flags);
 	int nf;

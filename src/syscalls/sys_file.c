@@ -21,6 +21,7 @@
 #include <utime.h>
 
 #include "kernel/task.h"
+#include "kernel/userns.h"
 #include "syscalls/syscalls.h"
 #include "vfs/vfs.h"
 
@@ -63,7 +64,7 @@ static struct file *fget_io(struct task *t, int fd)
  * which is reported, with EPERM. */
 static long fs_change_denied(struct mount *mnt, const char *what)
 {
-	if (!mnt || mnt->fs->readonly)
+	if (!mnt || mnt_readonly(mnt))
 		return -EROFS;
 	char msg[96];
 	snprintf(msg, sizeof(msg), "%s on %s", what, mnt->fs->type);
@@ -310,11 +311,21 @@ static long stat_at(struct task *t, int dirfd, uint64_t upath, int atflags, stru
 	return 0;
 }
 
+/* The owner as the caller's user namespace sees it (overflow IDs when
+ * unmapped). */
+static void stat_ids_seen(struct task *t, uint32_t *uid, uint32_t *gid)
+{
+	*uid = from_kuid_munged(creds_user_ns(&t->creds), *uid);
+	*gid = from_kgid_munged(creds_user_ns(&t->creds), *gid);
+}
+
 static long stat_out(struct task *t, long err, const struct stat *st, uint64_t ubuf)
 {
 	if (err)
 		return err;
-	return task_copy_out(t, ubuf, st, sizeof(*st)) ? -EFAULT : 0;
+	struct stat seen = *st;
+	stat_ids_seen(t, &seen.st_uid, &seen.st_gid);
+	return task_copy_out(t, ubuf, &seen, sizeof(seen)) ? -EFAULT : 0;
 }
 
 SYSCALL_DEFINE(stat)
@@ -373,6 +384,7 @@ SYSCALL_DEFINE(statx)
 	sx.stx_nlink = (uint32_t)st.st_nlink;
 	sx.stx_uid = st.st_uid;
 	sx.stx_gid = st.st_gid;
+	stat_ids_seen(t, &sx.stx_uid, &sx.stx_gid);
 	sx.stx_mode = (uint16_t)st.st_mode;
 	sx.stx_ino = st.st_ino;
 	sx.stx_size = (uint64_t)st.st_size;
@@ -692,7 +704,7 @@ static long do_linkat(struct task *t, int olddirfd, uint64_t uold, int newdirfd,
 	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	/* linkat(2): AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH. */
-	if ((flags & AT_EMPTY_PATH) && !((t->creds.cap_effective >> CAP_DAC_READ_SEARCH) & 1))
+	if ((flags & AT_EMPTY_PATH) && !creds_has_cap(&t->creds, CAP_DAC_READ_SEARCH))
 		return -ENOENT;
 	char oldp[VFS_PATH_MAX], newp[VFS_PATH_MAX];
 	long err = copy_path(t, uold, oldp);
@@ -849,6 +861,12 @@ SYSCALL_DEFINE(fchmod)
 /* chown_common(): -1 keeps an ID; a non-directory loses set-user-ID. */
 static long chown_common(struct task *t, struct mount *mnt, struct inode *ino, uid_t uid, gid_t gid)
 {
+	/* IDs of the caller's user namespace: one that does not map EINVAL. */
+	const struct user_ns *ns = creds_user_ns(&t->creds);
+	if (uid != (uid_t)-1 && (uid = make_kuid(ns, uid)) == (uid_t)INVALID_ID)
+		return -EINVAL;
+	if (gid != (gid_t)-1 && (gid = make_kgid(ns, gid)) == (gid_t)INVALID_ID)
+		return -EINVAL;
 	struct iattr ia = { .valid = ATTR_CTIME };
 	if (uid != (uid_t)-1) {
 		ia.valid |= ATTR_UID;
@@ -910,7 +928,7 @@ SYSCALL_DEFINE(truncate)
 		return -EISDIR;
 	if (!S_ISREG(ino->st.st_mode))
 		return -EINVAL;
-	if (p.mnt->fs->readonly)
+	if (mnt_readonly(p.mnt))
 		return -EROFS;
 	err = vfs_permission(&t->creds, ino, MAY_WRITE);
 	if (err)

@@ -1,12 +1,13 @@
 /*
  * futex(2): FUTEX_WAIT, FUTEX_WAKE, FUTEX_WAIT_BITSET, FUTEX_WAKE_BITSET,
- * FUTEX_REQUEUE, FUTEX_CMP_REQUEUE and FUTEX_WAKE_OP, with FUTEX_PRIVATE_FLAG and
- * FUTEX_CLOCK_REALTIME. The checks follow the order of Linux's sys_futex
- * and do_futex so that bad arguments give the same errno.
+ * FUTEX_REQUEUE, FUTEX_CMP_REQUEUE, FUTEX_WAKE_OP and the priority-
+ * inheritance operations FUTEX_LOCK_PI, FUTEX_LOCK_PI2, FUTEX_TRYLOCK_PI and
+ * FUTEX_UNLOCK_PI, with FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME. The
+ * checks follow the order of Linux's sys_futex and do_futex so that bad
+ * arguments give the same errno.
  *
- * Not implemented (reported, ENOSYS): the priority-inheritance operations
- * (LOCK_PI, LOCK_PI2, UNLOCK_PI, TRYLOCK_PI, WAIT_REQUEUE_PI,
- * CMP_REQUEUE_PI). Shared futexes in shared memory are keyed by the
+ * Not implemented (reported, ENOSYS): FUTEX_WAIT_REQUEUE_PI and
+ * FUTEX_CMP_REQUEUE_PI. Shared futexes in shared memory are keyed by the
  * memory-file offset of the word, so processes meet on them.
  */
 #include <errno.h>
@@ -69,7 +70,8 @@ static void futex_deadline(int cmd, int op, const struct timespec *ts, struct ti
 		timespec_normalize_add(deadline, ts);
 		return;
 	}
-	if (!(op & FUTEX_CLOCK_REALTIME)) {
+	/* FUTEX_LOCK_PI's timeout is always on CLOCK_REALTIME (futex(2)). */
+	if (cmd != FUTEX_LOCK_PI && !(op & FUTEX_CLOCK_REALTIME)) {
 		*deadline = *ts;
 		return;
 	}
@@ -156,6 +158,25 @@ static long do_wake_op(struct task *t, uint64_t uaddr, uint64_t uaddr2, bool pri
 	return futex_wake_op(t, key, op_key, nr_wake, nr_wake2, op);
 }
 
+static long do_lock_pi(struct task *t, uint64_t uaddr, bool private,
+		       const struct timespec *deadline, bool trylock)
+{
+	struct futex_key key;
+	int err = futex_key_of(t, uaddr, private, &key);
+	if (err)
+		return err;
+	return futex_lock_pi(t, key, deadline, trylock);
+}
+
+static long do_unlock_pi(struct task *t, uint64_t uaddr, bool private)
+{
+	struct futex_key key;
+	int err = futex_key_of(t, uaddr, private, &key);
+	if (err)
+		return err;
+	return futex_unlock_pi(t, key);
+}
+
 SYSCALL_DEFINE(futex)
 {
 	uint64_t uaddr = a[0], utime = a[3], uaddr2 = a[4];
@@ -199,11 +220,14 @@ SYSCALL_DEFINE(futex)
 		return do_wake_op(t, uaddr, uaddr2, private, (int)val, (int)(uint32_t)utime, val3);
 	case FUTEX_LOCK_PI:
 	case FUTEX_LOCK_PI2:
-	case FUTEX_UNLOCK_PI:
+		return do_lock_pi(t, uaddr, private, deadline, false);
 	case FUTEX_TRYLOCK_PI:
+		return do_lock_pi(t, uaddr, private, NULL, true);
+	case FUTEX_UNLOCK_PI:
+		return do_unlock_pi(t, uaddr, private);
 	case FUTEX_WAIT_REQUEUE_PI:
 	case FUTEX_CMP_REQUEUE_PI:
-		syscall_report_unsupported("futex priority-inheritance operations");
+		syscall_report_unsupported("futex FUTEX_WAIT_REQUEUE_PI/FUTEX_CMP_REQUEUE_PI");
 		return -ENOSYS;
 	default:
 		/* Linux: unknown (and removed, like FUTEX_FD) commands. */

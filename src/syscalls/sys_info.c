@@ -20,6 +20,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 
+#include "kernel/userns.h"
 #include "kernel/uts.h"
 #include "syscalls/syscalls.h"
 
@@ -78,7 +79,8 @@ SYSCALL_DEFINE(uname)
 static long set_uts_name(struct task *t, uint64_t addr, uint64_t len_arg, bool host)
 {
 	int len = (int)len_arg;
-	if (!((t->creds.cap_effective >> CAP_SYS_ADMIN_BIT) & 1))
+	/* CAP_SYS_ADMIN in the user namespace owning the UTS namespace. */
+	if (!ns_capable(&t->creds, t->uts ? uts_ns_owner(t->uts) : &user_ns_init, CAP_SYS_ADMIN_BIT))
 		return -EPERM;
 	if (len < 0 || len > UTS_NAME_LEN)
 		return -EINVAL;
@@ -214,7 +216,7 @@ static void all_cpus_mask(uint8_t *mask, size_t n, int ncpus)
 /* The task pid names for the sched_*affinity calls: 0 is the caller. */
 static bool affinity_target_is_self(struct task *t, int pid)
 {
-	return pid == 0 || pid == t->tid;
+	return pid == 0 || pid == task_vtid(t);
 }
 
 /*

@@ -106,7 +106,7 @@ _Static_assert(sizeof(struct k_msqid_ds) == 120, "msqid64_ds");
 _Static_assert(sizeof(struct k_semid_ds) == 104, "semid64_ds");
 _Static_assert(sizeof(struct k_shmid_ds) == 112, "shmid64_ds");
 
-static int caller_pid(struct task *t) { return t->tg->pid; }
+static int caller_pid(struct task *t) { return tg_vpid(t, t->tg); }
 
 static void perm_to_user(const struct ipc_obj *o, struct k_ipc_perm *p)
 {

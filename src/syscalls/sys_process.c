@@ -7,17 +7,19 @@
 #include <sys/prctl.h>
 
 #include "kernel/task.h"
+#include "kernel/userns.h"
 #include "syscalls/syscalls.h"
 
-/* IDs are those of the root PID namespace, where init is 1; nested PID
- * namespaces come with the process-model issue. */
-SYSCALL_DEFINE(getpid) { return t->tg->pid; }
-SYSCALL_DEFINE(gettid) { return t->tid; }
+/* IDs are those of the caller's PID namespace (pidns.h). */
+SYSCALL_DEFINE(getpid) { return tg_vpid(t, t->tg); }
+SYSCALL_DEFINE(gettid) { return task_vtid(t); }
 
 SYSCALL_DEFINE(getppid)
 {
-	/* init's parent is outside the sandbox: 0, as in a PID namespace. */
-	return t->tg->parent ? t->tg->parent->pid : 0;
+	/* A parent outside the caller's namespace (the parent of a namespace's
+	 * init; that of the sandbox's init) is 0. */
+	struct thread_group *parent = __atomic_load_n(&t->tg->parent, __ATOMIC_RELAXED);
+	return parent ? tg_vpid(t, parent) : 0;
 }
 
 SYSCALL_DEFINE(exit)
@@ -64,7 +66,7 @@ SYSCALL_DEFINE(arch_prctl)
 SYSCALL_DEFINE(set_tid_address)
 {
 	t->clear_child_tid = a[0];
-	return t->tid;
+	return task_vtid(t);
 }
 
 /* struct robust_list_head is 24 bytes on x86-64. */
@@ -81,7 +83,7 @@ SYSCALL_DEFINE(set_robust_list)
 
 SYSCALL_DEFINE(get_robust_list)
 {
-	if ((int)a[0] != 0 && (int)a[0] != t->tid)
+	if ((int)a[0] != 0 && (int)a[0] != task_vtid(t))
 		return -ESRCH;   /* other tasks: process-model issue */
 	uint64_t len = ROBUST_LIST_HEAD_SIZE;
 	if (task_copy_out(t, a[2], &len, sizeof len) || task_copy_out(t, a[1], &t->robust_list, 8))
@@ -103,21 +105,20 @@ static bool pgrp_exists_locked(struct kernel *k, int pgid, int sid)
 	return false;
 }
 
-SYSCALL_DEFINE(getpgrp) { return t->tg->pgid; }
-
+/* A process group or session outside the caller's namespace is 0. */
 static long get_pgid_or_sid(struct task *t, int pid, bool sid)
 {
 	if (pid < 0)
 		return -ESRCH;
-	if (pid == 0)
-		return sid ? t->tg->sid : t->tg->pgid;
 	struct kernel *k = t->kernel;
 	pthread_mutex_lock(&k->lock);
-	struct task *p = kernel_task_by_tid_locked(k, pid);
-	long r = p ? (sid ? p->tg->sid : p->tg->pgid) : -ESRCH;
+	struct task *p = pid ? task_by_vnr_locked(t, pid) : t;
+	long r = p ? task_vnr_of_root_locked(t, sid ? p->tg->sid : p->tg->pgid) : -ESRCH;
 	pthread_mutex_unlock(&k->lock);
 	return r;
 }
+
+SYSCALL_DEFINE(getpgrp) { return get_pgid_or_sid(t, 0, false); }
 
 SYSCALL_DEFINE(getpgid) { return get_pgid_or_sid(t, (int)a[0], false); }
 SYSCALL_DEFINE(getsid) { return get_pgid_or_sid(t, (int)a[0], true); }
@@ -132,8 +133,12 @@ SYSCALL_DEFINE(setsid)
 	if (pgrp_exists_locked(k, tg->pid, 0)) {
 		r = -EPERM;
 	} else {
+		kpid_detach_root_locked(k, tg->pgid);
+		kpid_detach_root_locked(k, tg->sid);
 		tg->sid = tg->pgid = tg->pid;
-		r = tg->sid;
+		kpid_attach_locked(tg->pidp);
+		kpid_attach_locked(tg->pidp);
+		r = tg_vpid(t, tg);
 	}
 	pthread_mutex_unlock(&k->lock);
 	return r;
@@ -144,17 +149,16 @@ SYSCALL_DEFINE(setpgid)
 	struct kernel *k = t->kernel;
 	struct thread_group *self = t->tg;
 	int pid = (int)a[0], pgid = (int)a[1];
-	if (!pid)
-		pid = self->pid;
-	if (!pgid)
-		pgid = pid;
 	if (pgid < 0)
 		return -EINVAL;
 	pthread_mutex_lock(&k->lock);
 	long r = -ESRCH;
-	struct task *p = kernel_task_by_tid_locked(k, pid);
+	struct task *p = pid ? task_by_vnr_locked(t, pid) : self->leader;
 	if (!p)
 		goto out;
+	/* IDs in the caller's namespace; a group not visible there cannot be
+	 * joined (no member of it can be in the caller's session). */
+	pgid = pgid ? task_root_of_vnr_locked(t, pgid) : p->tg->pid;
 	struct thread_group *target = p->tg;
 	r = -EINVAL;
 	if (target->leader != p)
@@ -175,6 +179,8 @@ SYSCALL_DEFINE(setpgid)
 		goto out;
 	if (pgid != target->pid && !pgrp_exists_locked(k, pgid, self->sid))
 		goto out;
+	kpid_attach_root_locked(k, pgid);
+	kpid_detach_root_locked(k, target->pgid);
 	target->pgid = pgid;
 	r = 0;
 out:
@@ -241,7 +247,7 @@ SYSCALL_DEFINE(prctl)
 	case PR_CAPBSET_DROP:
 		if (a[1] > 40)
 			return -EINVAL;
-		if (!((t->creds.cap_effective >> 8) & 1))   /* CAP_SETPCAP */
+		if (!ns_capable(&t->creds, creds_user_ns(&t->creds), 8))   /* CAP_SETPCAP, in our namespace */
 			return -EPERM;
 		t->creds.cap_bounding &= ~(1ULL << a[1]);
 		return 0;
@@ -265,7 +271,10 @@ SYSCALL_DEFINE(prctl)
 
 /* ---- clone, fork, vfork, wait ---------------------------------------- */
 
+#include "fs/anon/anon.h"
 #include "kernel/kernel.h"
+#include "vfs/vfs.h"
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 
@@ -279,6 +288,7 @@ SYSCALL_DEFINE(clone)
 		.parent_tid = a[2],
 		.child_tid = a[3],
 		.tls = a[4],
+		.pidfd = a[2],   /* clone() stores a CLONE_PIDFD there */
 	};
 	/* clone() cannot carry the new clone3-only flags. */
 	if (c.flags >> 32)
@@ -331,12 +341,8 @@ SYSCALL_DEFINE(clone3)
 		return -EINVAL;
 	if ((u.stack == 0) != (u.stack_size == 0))
 		return -EINVAL;
-	if (u.set_tid || u.set_tid_size) {
-		if (!u.set_tid != !u.set_tid_size || u.set_tid_size > 32)
-			return -EINVAL;
-		syscall_report_unsupported("clone3 set_tid");
+	if (!u.set_tid != !u.set_tid_size || u.set_tid_size > PIDNS_MAX_LEVEL)
 		return -EINVAL;
-	}
 	struct clone_args_k c = {
 		.flags = u.flags,
 		.pidfd = u.pidfd,
@@ -347,6 +353,9 @@ SYSCALL_DEFINE(clone3)
 		.stack_size = u.stack_size,
 		.tls = u.tls,
 	};
+	c.set_tid_size = (int)u.set_tid_size;
+	if (task_copy_in(t, c.set_tid, u.set_tid, u.set_tid_size * sizeof(int)))
+		return -EFAULT;
 	/* clone3's stack is the lowest address of the stack area. */
 	if (!u.stack)
 		c.stack_size = 0;
@@ -354,6 +363,36 @@ SYSCALL_DEFINE(clone3)
 }
 
 SYSCALL_DEFINE(unshare) { return task_unshare(t, a[0]); }
+
+/* A process or group ID of the caller's namespace as the kernel's root
+ * number; -1 (matching nothing) when the caller sees no such ID. */
+static int root_id(struct task *t, int nr)
+{
+	pthread_mutex_lock(&t->kernel->lock);
+	int root = task_root_of_vnr_locked(t, nr);
+	pthread_mutex_unlock(&t->kernel->lock);
+	return root ? root : -1;
+}
+
+/* waitid(P_PIDFD): the process a pidfd names (EBADF for a bad descriptor
+ * or another kind of file); an O_NONBLOCK pidfd waits as with WNOHANG. */
+static long pidfd_target(struct task *t, int fd, struct thread_group **out, bool *nonblock)
+{
+	if (fd < 0)
+		return -EINVAL;
+	struct file *f = fdt_get_file(t->fdt, fd);
+	if (!f)
+		return -EBADF;
+	long r = 0;
+	if (!file_is_pidfd(f)) {
+		r = -EBADF;
+	} else {
+		*out = pidfd_tg(f);
+		*nonblock = atomic_load(&f->flags) & O_NONBLOCK;
+	}
+	file_put(f);
+	return r;
+}
 
 static void rusage_from(struct rusage *ru, uint64_t utime_ns, uint64_t stime_ns, uint64_t maxrss_kb)
 {
@@ -377,12 +416,12 @@ SYSCALL_DEFINE(wait4)
 	struct wait_opts w = { .options = options | WEXITED };
 	if (pid > 0) {
 		w.idtype = P_PID;
-		w.id = pid;
+		w.id = root_id(t, pid);
 	} else if (pid == -1) {
 		w.idtype = P_ALL;
 	} else {
 		w.idtype = P_PGID;
-		w.id = pid == 0 ? t->tg->pgid : -pid;
+		w.id = pid == 0 ? t->tg->pgid : root_id(t, -pid);
 	}
 	long r = task_wait(t, &w);
 	if (r <= 0)
@@ -406,27 +445,37 @@ SYSCALL_DEFINE(waitid)
 	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
 		return -EINVAL;
 	struct wait_opts w = { .options = options, .idtype = idtype, .id = id };
+	bool nonblock = false;
 	switch (idtype) {
 	case P_ALL:
 		break;
 	case P_PID:
 		if (id <= 0)
 			return -EINVAL;
+		w.id = root_id(t, id);
 		break;
 	case P_PGID:
 		if (id < 0)
 			return -EINVAL;
-		if (id == 0)
-			w.id = t->tg->pgid;
+		w.id = id == 0 ? t->tg->pgid : root_id(t, id);
 		break;
+	case P_PIDFD: {
+		long r = pidfd_target(t, id, &w.only, &nonblock);
+		if (r)
+			return r;
+		if (nonblock)
+			w.options |= WNOHANG;
+		w.idtype = P_ALL;
+		break;
+	}
 	default:
-		if (idtype == 3 /* P_PIDFD */)
-			syscall_report_unsupported("waitid P_PIDFD");
 		return -EINVAL;
 	}
 	long r = task_wait(t, &w);
 	if (r < 0)
 		return r;
+	if (r == 0 && nonblock)
+		return -EAGAIN;
 	if (a[2]) {
 		siginfo_t si;
 		memset(&si, 0, sizeof si);
@@ -449,4 +498,146 @@ SYSCALL_DEFINE(waitid)
 			return -EFAULT;
 	}
 	return 0;
+}
+
+/* ---- pidfds ------------------------------------------------------------ */
+
+#define PIDFD_THREAD_FLAG O_EXCL   /* PIDFD_THREAD (Linux 6.9) */
+#define PIDFD_SIGNAL_THREAD 1
+#define PIDFD_SIGNAL_THREAD_GROUP 2
+#define PIDFD_SIGNAL_PROCESS_GROUP 4
+#define CAP_SYS_PTRACE 19
+
+SYSCALL_DEFINE(pidfd_open)
+{
+	int pid = (int)a[0];
+	unsigned flags = (unsigned)a[1];
+	if (flags & ~(O_NONBLOCK | PIDFD_THREAD_FLAG))
+		return -EINVAL;
+	if (pid <= 0)
+		return -EINVAL;
+	pthread_mutex_lock(&t->kernel->lock);
+	struct task *p = task_by_vnr_locked(t, pid);
+	struct thread_group *tg = p ? p->tg : NULL;
+	pthread_mutex_unlock(&t->kernel->lock);
+	if (!p)
+		return -ESRCH;
+	bool thread = flags & PIDFD_THREAD_FLAG;
+	/* A process pidfd is named by the process ID, not another thread's. */
+	if (!thread && tg->leader != p)
+		return -ENOENT;
+	struct file *f;
+	int err = pidfd_new(tg, thread ? p : NULL, flags & O_NONBLOCK, &f);
+	if (err)
+		return err;
+	int fd = fdt_alloc(t->fdt, f, 0, true, task_nofile_limit(t));
+	file_put(f);
+	return fd;
+}
+
+/* The pidfd behind descriptor fd, with a reference: NULL and -EBADF. */
+static struct file *get_pidfd(struct task *t, int fd)
+{
+	struct file *f = fdt_get_file(t->fdt, fd);
+	if (f && !file_is_pidfd(f)) {
+		file_put(f);
+		f = NULL;
+	}
+	return f;
+}
+
+/* The siginfo pidfd_send_signal sends: the caller's own, checked as
+ * rt_sigqueueinfo checks it, or a kill()'s. */
+static long pidfd_siginfo(struct task *t, uint64_t uinfo, int sig, bool to_self, bool thread, siginfo_t *info)
+{
+	if (!uinfo) {
+		siginfo_user(info, sig, t);
+		if (thread)
+			info->si_code = SI_TKILL;
+		return 0;
+	}
+	if (task_copy_in(t, info, uinfo, sizeof *info))
+		return -EFAULT;
+	if (info->si_signo != sig)
+		return -EINVAL;
+	/* Not even root may pretend to be the kernel to another process. */
+	if ((!to_self || thread) && (info->si_code >= 0 || info->si_code == SI_TKILL))
+		return -EPERM;
+	return 0;
+}
+
+SYSCALL_DEFINE(pidfd_send_signal)
+{
+	int sig = (int)a[1];
+	unsigned flags = (unsigned)a[3];
+	if (flags & ~(PIDFD_SIGNAL_THREAD | PIDFD_SIGNAL_THREAD_GROUP | PIDFD_SIGNAL_PROCESS_GROUP))
+		return -EINVAL;
+	if (flags & (flags - 1))
+		return -EINVAL;   /* at most one scope */
+	struct file *f = get_pidfd(t, (int)a[0]);
+	if (!f)
+		return -EBADF;
+	struct thread_group *tg = pidfd_tg(f);
+	struct task *thread = pidfd_thread(f);
+	file_put(f);
+	if (flags & PIDFD_SIGNAL_THREAD_GROUP)
+		thread = NULL;
+	else if ((flags & PIDFD_SIGNAL_THREAD) && !thread)
+		thread = tg->leader;
+	siginfo_t info;
+	long err = pidfd_siginfo(t, a[2], sig, tg == t->tg, thread != NULL, &info);
+	if (err)
+		return err;
+	if (flags & PIDFD_SIGNAL_PROCESS_GROUP) {
+		pthread_mutex_lock(&t->kernel->lock);
+		int pgid = tg->reaped ? 0 : task_vnr_of_root_locked(t, tg->pgid);
+		pthread_mutex_unlock(&t->kernel->lock);
+		return pgid ? signals_kill(t, -pgid, &info) : -ESRCH;
+	}
+	return signals_kill_tg(t, tg, thread, &info);
+}
+
+/* Linux's ptrace_may_access(PTRACE_MODE_ATTACH_REALCREDS), which
+ * pidfd_getfd asks for: the same real ids all round, or CAP_SYS_PTRACE. */
+static bool may_ptrace(const struct creds *c, const struct creds *tc)
+{
+	if (creds_has_cap(c, CAP_SYS_PTRACE))
+		return true;
+	return c->ruid == tc->euid && c->ruid == tc->suid && c->ruid == tc->ruid && c->rgid == tc->egid &&
+	       c->rgid == tc->sgid && c->rgid == tc->rgid;
+}
+
+SYSCALL_DEFINE(pidfd_getfd)
+{
+	int targetfd = (int)a[1];
+	if (a[2])
+		return -EINVAL;
+	struct file *f = get_pidfd(t, (int)a[0]);
+	if (!f)
+		return -EBADF;
+	struct thread_group *tg = pidfd_tg(f);
+	file_put(f);
+	struct kernel *k = t->kernel;
+	pthread_mutex_lock(&k->lock);
+	long r = 0;
+	struct fd_table *fdt = NULL;
+	struct task *o = tg->tasks;
+	if (tg->reaped)
+		r = -ESRCH;
+	else if (!o || !o->fdt)
+		r = -EBADF;   /* a zombie has no files any more */
+	else if (!may_ptrace(&t->creds, &o->creds))
+		r = -EPERM;
+	else
+		fdt_get(fdt = o->fdt);
+	pthread_mutex_unlock(&k->lock);
+	if (r)
+		return r;
+	struct file *got = fdt_get_file(fdt, targetfd);
+	fdt_put(fdt);
+	if (!got)
+		return -EBADF;
+	int fd = fdt_alloc(t->fdt, got, 0, true, task_nofile_limit(t));
+	file_put(got);
+	return fd;
 }

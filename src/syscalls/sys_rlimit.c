@@ -22,7 +22,7 @@ struct rlimit64_abi {
 
 static bool capable_sys_resource(struct task *t)
 {
-	return t->creds.cap_effective & (1ull << CAP_SYS_RESOURCE);
+	return creds_has_cap(&t->creds, CAP_SYS_RESOURCE);
 }
 
 /* Read the old limit and/or install a new one for resource, atomically. */
@@ -75,7 +75,7 @@ SYSCALL_DEFINE(setrlimit)
  * thread of the caller's group names the group (limits are per process). */
 static struct thread_group *prlimit_target(struct task *t, int pid)
 {
-	if (pid == 0 || pid == t->tid || pid == t->tg->pid)
+	if (pid == 0 || pid == task_vtid(t) || pid == tg_vpid(t, t->tg))
 		return t->tg;
 	/* TODO: look up other tasks in the PID namespace (and check
 	 * permission: EPERM unless same uids or CAP_SYS_RESOURCE). */

@@ -25,7 +25,7 @@ static int check_pid(struct task *t, int pid)
 {
 	if (pid < 0)
 		return -EINVAL;
-	return pid == 0 || pid == t->tid || pid == t->tg->pid ? 0 : -ESRCH;
+	return pid == 0 || pid == task_vtid(t) || pid == tg_vpid(t, t->tg) ? 0 : -ESRCH;
 }
 
 SYSCALL_DEFINE(sched_getscheduler)
@@ -69,7 +69,7 @@ static long set_policy(struct task *t, int pid, int policy, uint64_t uparam)
 		return -EINVAL;
 	if (rt ? (p.sched_priority < 1 || p.sched_priority > 99) : p.sched_priority != 0)
 		return -EINVAL;
-	if (rt && !((t->creds.cap_effective >> CAP_SYS_NICE) & 1))
+	if (rt && !creds_has_cap(&t->creds, CAP_SYS_NICE))
 		return -EPERM;
 	t->sched_policy = policy | (reset ? SCHED_RESET_ON_FORK : keep_reset);
 	t->sched_priority = p.sched_priority;
@@ -129,8 +129,9 @@ SYSCALL_DEFINE(sched_get_priority_min)
 static bool prio_matches(struct task *t, struct task *it, int which, int who)
 {
 	switch (which) {
-	case PRIO_PROCESS: return it->tg->pid == (who ? who : t->tg->pid) && it == it->tg->leader;
-	case PRIO_PGRP: return it->tg->pgid == (who ? who : t->tg->pgid) && it == it->tg->leader;
+	case PRIO_PROCESS: return tg_vpid(t, it->tg) == (who ? who : tg_vpid(t, t->tg)) && it == it->tg->leader;
+	case PRIO_PGRP:
+		return it->tg->pgid == (who ? task_root_of_vnr_locked(t, who) : t->tg->pgid) && it == it->tg->leader;
 	default: return it->creds.ruid == (uint32_t)(who ? who : (int)t->creds.ruid) && it == it->tg->leader;
 	}
 }
@@ -167,11 +168,11 @@ SYSCALL_DEFINE(setpriority)
 		if (!prio_matches(t, it, which, who))
 			continue;
 		if (it->creds.euid != t->creds.euid && it->creds.ruid != t->creds.euid &&
-		    !((t->creds.cap_effective >> CAP_SYS_NICE) & 1)) {
+		    !creds_has_cap(&t->creds, CAP_SYS_NICE)) {
 			r = -EPERM;
 			continue;
 		}
-		if (nice < it->tg->nice && !((t->creds.cap_effective >> CAP_SYS_NICE) & 1)) {
+		if (nice < it->tg->nice && !creds_has_cap(&t->creds, CAP_SYS_NICE)) {
 			r = -EACCES;
 			continue;
 		}

@@ -5,17 +5,36 @@
  * current real, effective or saved IDs. A uid change adjusts capabilities
  * as capabilities(7) says (leaving root drops them unless
  * PR_SET_KEEPCAPS).
+ *
+ * In a user namespace (user_namespaces(7)) the IDs given are the
+ * namespace's: each must map to a kernel ID (EINVAL otherwise, before any
+ * permission check), the privilege is CAP_SETUID/CAP_SETGID in the
+ * caller's namespace, and "root" is the namespace's uid 0.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
 
+#include "kernel/userns.h"
 #include "syscalls/syscalls.h"
 
 #define CAP_SETGID 6
 #define CAP_SETUID 7
 
-static bool capable(struct task *t, int cap) { return creds_has_cap(&t->creds, cap); }
+/* Linux's ns_capable_setid: the capability in the caller's own namespace. */
+static bool capable(struct task *t, int cap) { return ns_capable(&t->creds, creds_user_ns(&t->creds), cap); }
+
+/* The kernel ID of the caller's ID id, (uint32_t)-1 kept as "unchanged";
+ * -EINVAL when id does not map (Linux checks every ID before anything). */
+static int kernel_id(struct task *t, uint32_t id, bool gid, uint32_t *out)
+{
+	*out = id;
+	if (id == (uint32_t)-1)
+		return 0;
+	const struct user_ns *ns = creds_user_ns(&t->creds);
+	*out = gid ? make_kgid(ns, id) : make_kuid(ns, id);
+	return *out == INVALID_ID ? -EINVAL : 0;
+}
 
 /* Capabilities that only matter for file-system access (CAP_FS_MASK). */
 #define CAP_FS_MASK ((1ULL << 0) | (1ULL << 1) | (1ULL << 2) | (1ULL << 3) | (1ULL << 4) | \
@@ -29,21 +48,25 @@ static void fix_caps_after_uid_change(struct task *t, const struct creds *old)
 	 * (fs.suid_dumpable 0). */
 	if (c->euid != old->euid || c->fsuid != old->fsuid)
 		t->tg->dumpable = 0;
-	bool had_root = old->ruid == 0 || old->euid == 0 || old->suid == 0;
-	bool has_root = c->ruid == 0 || c->euid == 0 || c->suid == 0;
+	/* Root is uid 0 of the namespace: nobody when it is unmapped. */
+	uint32_t root = make_kuid(creds_user_ns(old), 0);
+	if (root == INVALID_ID)
+		return;
+	bool had_root = old->ruid == root || old->euid == root || old->suid == root;
+	bool has_root = c->ruid == root || c->euid == root || c->suid == root;
 	if (had_root && !has_root) {
 		if (!t->keep_caps)
 			c->cap_permitted = 0;
 		c->cap_effective = 0;
 		c->cap_ambient = 0;
 	}
-	if (old->euid == 0 && c->euid != 0)
+	if (old->euid == root && c->euid != root)
 		c->cap_effective = 0;
-	if (old->euid != 0 && c->euid == 0)
+	if (old->euid != root && c->euid == root)
 		c->cap_effective = c->cap_permitted;
-	if (old->fsuid == 0 && c->fsuid != 0)
+	if (old->fsuid == root && c->fsuid != root)
 		c->cap_effective &= ~CAP_FS_MASK;
-	if (old->fsuid != 0 && c->fsuid == 0)
+	if (old->fsuid != root && c->fsuid == root)
 		c->cap_effective |= c->cap_permitted & CAP_FS_MASK;
 }
 
@@ -51,6 +74,8 @@ static bool is_one_of(uint32_t id, uint32_t a, uint32_t b, uint32_t c) { return 
 
 static long set_res_ids(struct task *t, uint32_t r, uint32_t e, uint32_t s, bool gid)
 {
+	if (kernel_id(t, r, gid, &r) || kernel_id(t, e, gid, &e) || kernel_id(t, s, gid, &s))
+		return -EINVAL;
 	struct creds *c = &t->creds;
 	struct creds old = *c;
 	uint32_t *cr = gid ? &c->rgid : &c->ruid, *ce = gid ? &c->egid : &c->euid;
@@ -77,6 +102,8 @@ static long set_res_ids(struct task *t, uint32_t r, uint32_t e, uint32_t s, bool
 
 static long set_re_ids(struct task *t, uint32_t r, uint32_t e, bool gid)
 {
+	if (kernel_id(t, r, gid, &r) || kernel_id(t, e, gid, &e))
+		return -EINVAL;
 	struct creds *c = &t->creds;
 	struct creds old = *c;
 	uint32_t *cr = gid ? &c->rgid : &c->ruid, *ce = gid ? &c->egid : &c->euid;
@@ -113,7 +140,8 @@ SYSCALL_DEFINE(setgroups)
 	int n = (int)a[0];
 	if (n < 0 || n > 65536)
 		return -EINVAL;
-	if (!capable(t, CAP_SETGID))
+	/* In a user namespace, only once its gid_map is written. */
+	if (!capable(t, CAP_SETGID) || creds_user_ns(&t->creds)->gid_map.nr_extents == 0)
 		return -EPERM;
 	/* The sentry keeps up to 64 supplementary groups. */
 	if ((size_t)n > sizeof t->creds.groups / sizeof t->creds.groups[0]) {
@@ -123,6 +151,9 @@ SYSCALL_DEFINE(setgroups)
 	uint32_t g[64];
 	if (n && task_copy_in(t, g, a[1], (size_t)n * sizeof g[0]))
 		return -EFAULT;
+	for (int i = 0; i < n; i++)
+		if (kernel_id(t, g[i], true, &g[i]) || g[i] == (uint32_t)-1)
+			return -EINVAL;
 	memcpy(t->creds.groups, g, (size_t)n * sizeof g[0]);
 	t->creds.ngroups = (uint32_t)n;
 	return 0;
@@ -130,10 +161,10 @@ SYSCALL_DEFINE(setgroups)
 
 SYSCALL_DEFINE(setuid)
 {
-	uint32_t uid = (uint32_t)a[0];
+	uint32_t uid = make_kuid(creds_user_ns(&t->creds), (uint32_t)a[0]);
 	struct creds *c = &t->creds;
 	struct creds old = *c;
-	if (uid == (uint32_t)-1)
+	if (uid == INVALID_ID)
 		return -EINVAL;
 	if (capable(t, CAP_SETUID)) {
 		c->ruid = c->euid = c->suid = c->fsuid = uid;
@@ -148,9 +179,9 @@ SYSCALL_DEFINE(setuid)
 
 SYSCALL_DEFINE(setgid)
 {
-	uint32_t gid = (uint32_t)a[0];
+	uint32_t gid = make_kgid(creds_user_ns(&t->creds), (uint32_t)a[0]);
 	struct creds *c = &t->creds;
-	if (gid == (uint32_t)-1)
+	if (gid == INVALID_ID)
 		return -EINVAL;
 	if (capable(t, CAP_SETGID)) {
 		c->rgid = c->egid = c->sgid = c->fsgid = gid;
@@ -162,26 +193,28 @@ SYSCALL_DEFINE(setgid)
 	return 0;
 }
 
-/* setfsuid always returns the previous fsuid, success or not. */
+/* setfsuid always returns the previous fsuid (as the caller sees it),
+ * success or not; an unmapped ID changes nothing. */
 SYSCALL_DEFINE(setfsuid)
 {
-	uint32_t uid = (uint32_t)a[0];
+	uint32_t uid = make_kuid(creds_user_ns(&t->creds), (uint32_t)a[0]);
 	struct creds *c = &t->creds;
 	struct creds before = *c;
-	if (uid != (uint32_t)-1 && (capable(t, CAP_SETUID) || uid == c->ruid || uid == c->euid ||
+	uint32_t shown = from_kuid_munged(creds_user_ns(c), before.fsuid);
+	if (uid != INVALID_ID && (capable(t, CAP_SETUID) || uid == c->ruid || uid == c->euid ||
 				    uid == c->suid || uid == c->fsuid)) {
 		c->fsuid = uid;
 		fix_caps_after_uid_change(t, &before);
 	}
-	return before.fsuid;
+	return shown;
 }
 
 SYSCALL_DEFINE(setfsgid)
 {
-	uint32_t gid = (uint32_t)a[0];
+	uint32_t gid = make_kgid(creds_user_ns(&t->creds), (uint32_t)a[0]);
 	struct creds *c = &t->creds;
-	uint32_t old = c->fsgid;
-	if (gid != (uint32_t)-1 && (capable(t, CAP_SETGID) || gid == c->rgid || gid == c->egid ||
+	uint32_t old = from_kgid_munged(creds_user_ns(c), c->fsgid);
+	if (gid != INVALID_ID && (capable(t, CAP_SETGID) || gid == c->rgid || gid == c->egid ||
 				    gid == c->sgid || gid == c->fsgid))
 		c->fsgid = gid;
 	return old;

@@ -247,7 +247,7 @@ SYSCALL_DEFINE(tgkill)
 static long queueinfo_check(struct task *t, int sig, int target_tid, siginfo_t *info)
 {
 	info->si_signo = sig;
-	if ((info->si_code >= 0 || info->si_code == SI_TKILL) && target_tid != t->tid)
+	if ((info->si_code >= 0 || info->si_code == SI_TKILL) && target_tid != task_vtid(t))
 		return -EPERM;
 	return 0;
 }

@@ -19,7 +19,6 @@
 #include "syscalls/syscalls.h"
 
 /* TaskSet lookup; weak while the TaskSet is being written (timers.c). */
-#pragma weak kernel_task_by_tid_locked
 
 #define USEC_PER_SEC 1000000LL
 #define KERNEL_SIGRTMAX 64
@@ -140,12 +139,10 @@ SYSCALL_DEFINE(alarm)
 /* The thread tid of t's own thread group, or NULL. */
 static struct task *thread_of_group(struct task *t, int tid)
 {
-	if (tid == t->tid)
+	if (tid == task_vtid(t))
 		return t;
-	if (!kernel_task_by_tid_locked)
-		return NULL;
 	pthread_mutex_lock(&t->kernel->lock);
-	struct task *target = kernel_task_by_tid_locked(t->kernel, tid);
+	struct task *target = task_by_vnr_locked(t, tid);
 	if (target && target->tg != t->tg)
 		target = NULL;
 	pthread_mutex_unlock(&t->kernel->lock);

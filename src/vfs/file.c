@@ -450,7 +450,7 @@ int file_mmap_check(struct file *f, int prot, int flags)
 		return -ENODEV;
 	if ((flags & MAP_TYPE) == MAP_SHARED && (prot & PROT_WRITE) && !(f->mode & FMODE_WRITE))
 		return -EACCES;
-	if ((prot & PROT_EXEC) && f->path.mnt && f->path.mnt->fs->noexec)
+	if ((prot & PROT_EXEC) && f->path.mnt && mnt_noexec(f->path.mnt))
 		return -EPERM;
 	/* memfd F_SEAL_WRITE / F_SEAL_FUTURE_WRITE: no shared writable
 	 * mappings (memfd_create(2)). */
@@ -475,7 +475,8 @@ int file_path(struct file *f, char *buf, size_t n)
 		int r = snprintf(buf, n, "anon_inode:[unknown]");
 		return r < (int)n ? r : -ENAMETOOLONG;
 	}
-	return vfs_path_string(f->path, vfs_root(), buf, n);
+	/* d_path(): up to the root of the file's own mount tree. */
+	return vfs_path_string(f->path, (struct path){ NULL, NULL }, buf, n);
 }
 
 uint32_t file_poll(struct file *f)
@@ -539,11 +540,18 @@ int vfs_open_resolved(const struct creds *c, struct path p, int flags, struct fi
 		return -EISDIR;
 	if ((flags & O_DIRECTORY) && !S_ISDIR(m))
 		return -ENOTDIR;
+	/* may_open(): no devices on a nodev mount; mnt_want_write(): no
+	 * writing through a read-only mount. */
+	unsigned int mflags = p.mnt ? atomic_load(&p.mnt->flags) : 0;
+	if ((S_ISCHR(m) || S_ISBLK(m)) && (mflags & MNT_NODEV))
+		return -EACCES;
+	if ((acc & MAY_WRITE) && (S_ISREG(m) || S_ISDIR(m) || S_ISLNK(m)) && (mflags & MNT_READONLY))
+		return -EROFS;
 	int err = vfs_permission(c, inode, acc);
 	if (err)
 		return err;
 	if ((flags & O_NOATIME) && c->fsuid != inode->st.st_uid &&
-	    !((c->cap_effective >> CAP_FOWNER) & 1))
+	    !creds_has_cap(c, CAP_FOWNER))
 		return -EPERM;
 	return vfs_open_inode(p, flags, out);
 }
@@ -596,7 +604,7 @@ int vfs_open_exec(struct task *t, const char *path, struct file **out)
 	struct inode *inode = path_inode(p);
 	/* do_open_execat(): a regular file on an exec-allowed mount, with
 	 * MAY_EXEC; read permission is not needed for the binary itself. */
-	if (!S_ISREG(inode->st.st_mode) || p.mnt->fs->noexec)
+	if (!S_ISREG(inode->st.st_mode) || mnt_noexec(p.mnt))
 		return -EACCES;
 	err = vfs_permission(&t->creds, inode, MAY_EXEC);
 	if (err)

@@ -137,7 +137,7 @@ static int filename_create(struct task *t, int dirfd, const char *path, bool wan
 		err = -EEXIST;
 	else if (!err && cc->w.trailing_slash && !want_dir)
 		err = -ENOENT;
-	else if (!err && cc->w.cur.mnt->fs->readonly)
+	else if (!err && mnt_readonly(cc->w.cur.mnt))
 		err = -EROFS;
 	if (err)
 		pthread_mutex_unlock(&cc->fs->ns_lock);
@@ -268,7 +268,7 @@ int vfs_unlinkat(struct task *t, int dirfd, const char *path, bool rmdir)
 	} else if (w.last_type != LAST_NORM) {
 		return -EISDIR;
 	}
-	if (w.cur.mnt->fs->readonly)
+	if (mnt_readonly(w.cur.mnt))
 		return -EROFS;
 	struct filesystem *fs = w.cur.dentry->fs;
 	struct inode *dir = path_inode(w.cur);
@@ -323,7 +323,7 @@ int vfs_renameat2(struct task *t, int odfd, const char *oldpath, int ndfd, const
 		return -EBUSY;
 	if (nw.last_type != LAST_NORM)
 		return (flags & RENAME_NOREPLACE) ? -EEXIST : -EBUSY;
-	if (ow.cur.mnt->fs->readonly)
+	if (mnt_readonly(ow.cur.mnt))
 		return -EROFS;
 
 	struct filesystem *fs = ow.cur.dentry->fs;
@@ -440,7 +440,7 @@ static int generic_setattr(struct inode *ino, const struct iattr *ia)
 int vfs_setattr(struct task *t, struct mount *mnt, struct inode *ino, struct iattr *ia)
 {
 	const struct creds *c = &t->creds;
-	if ((mnt && mnt->fs->readonly) || (ino->fs && ino->fs->readonly))
+	if ((mnt && mnt_readonly(mnt)) || (ino->fs && ino->fs->readonly))
 		return -EROFS;
 	struct stat st;
 	inode_stat(ino, &st);
@@ -517,7 +517,7 @@ static int open_tmpfile(struct task *t, int dirfd, const char *path, int flags, 
 	int err = vfs_lookup_at(t, NULL, dirfd, path, WALK_FOLLOW | WALK_DIRECTORY, &p);
 	if (err)
 		return err;
-	if (p.mnt->fs->readonly)
+	if (mnt_readonly(p.mnt))
 		return -EROFS;
 	struct inode *dir = path_inode(p);
 	err = vfs_permission(&t->creds, dir, MAY_WRITE | MAY_EXEC);
@@ -584,7 +584,7 @@ static int open_create(struct task *t, int dirfd, const char *path, int flags, m
 		if (!ino) {
 			if (dir_is_dead(dir))
 				err = -ENOENT;
-			else if (w.cur.mnt->fs->readonly)
+			else if (mnt_readonly(w.cur.mnt))
 				err = -EROFS;
 			else {
 				struct create cc = { .w = w, .fs = fs, .d = d, .dir = dir };

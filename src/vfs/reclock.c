@@ -74,6 +74,16 @@ static int flock_range(struct file *f, const struct flock *fl, int64_t *start, i
 	return 0;
 }
 
+/* F_GETLK reports the holder as the caller's namespace numbers it (0 when
+ * it cannot see it). */
+static int vnr_of_root_pid(struct task *t, int root_pid)
+{
+	pthread_mutex_lock(&t->kernel->lock);
+	int nr = task_vnr_of_root_locked(t, root_pid);
+	pthread_mutex_unlock(&t->kernel->lock);
+	return nr;
+}
+
 static bool overlaps(const struct reclock *l, int64_t start, int64_t end)
 {
 	return l->start <= end && start <= l->end;
@@ -155,6 +165,8 @@ long vfs_reclock(struct task *t, struct file *f, int cmd, struct flock *fl)
 			fl->l_type = F_UNLCK;
 		}
 		pthread_mutex_unlock(&ino->lock);
+		if (fl->l_pid > 0)
+			fl->l_pid = vnr_of_root_pid(t, fl->l_pid);
 		return 0;
 	}
 	/* A read lock needs the file open for reading, a write lock for writing. */

@@ -19,29 +19,13 @@
 #include "lib/log.h"
 #include "vfs/vfs.h"
 
-static pthread_mutex_t mount_lock = PTHREAD_MUTEX_INITIALIZER;
-/* Newest first; entries are never removed, readers walk it without lock. */
-static struct mount *_Atomic mount_list;
-static struct mount *root_mount;
 struct timespec vfs_boot_time;
-
-struct path vfs_root(void)
-{
-	return (struct path){ root_mount, root_mount ? root_mount->root : NULL };
-}
-
-/* The newest mount on (mnt, d), or NULL. */
-static struct mount *mount_lookup(struct mount *mnt, struct dentry *d)
-{
-	for (struct mount *m = atomic_load_explicit(&mount_list, memory_order_acquire); m; m = m->next)
-		if (m->parent == mnt && m->mountpoint == d)
-			return m;
-	return NULL;
-}
 
 void vfs_follow_mounts(struct path *p)
 {
 	while (atomic_load_explicit(&p->dentry->mounted, memory_order_acquire)) {
+		/* mounted counts the mounts of every namespace: a miss means
+		 * they are all elsewhere. */
 		struct mount *m = mount_lookup(p->mnt, p->dentry);
 		if (!m)
 			break;
@@ -64,10 +48,12 @@ static void walk_dotdot(struct walk *w)
 			return;
 		if (w->cur.dentry != w->cur.mnt->root)
 			break;
-		if (!w->cur.mnt->parent)
-			return; /* the absolute root */
-		w->cur.dentry = w->cur.mnt->mountpoint;
-		w->cur.mnt = w->cur.mnt->parent;
+		struct dentry *mp;
+		struct mount *parent = mount_parent(w->cur.mnt, &mp);
+		if (!parent)
+			return; /* the top of the mount tree */
+		w->cur.dentry = mp;
+		w->cur.mnt = parent;
 	}
 	struct dentry *parent = w->cur.dentry->parent;
 	if (parent)
@@ -256,10 +242,16 @@ static int path_string_locked(struct path p, struct path root, char *buf, size_t
 			break;
 		}
 		if (p.dentry == p.mnt->root) {
-			if (!p.mnt->parent)
-				break; /* the absolute root, not ours */
-			p.dentry = p.mnt->mountpoint;
-			p.mnt = p.mnt->parent;
+			struct dentry *mp;
+			struct mount *parent = mount_parent(p.mnt, &mp);
+			if (!parent) {
+				/* The top of the tree: root only when the caller
+				 * asked for the tree's own root. */
+				reached_root = !root.mnt;
+				break;
+			}
+			p.dentry = mp;
+			p.mnt = parent;
 			continue;
 		}
 		size_t len = p.dentry->len;
@@ -335,29 +327,9 @@ static const struct creds kernel_creds = {
 	.cap_effective = ~0ULL, .cap_permitted = ~0ULL, .cap_bounding = ~0ULL,
 };
 
-static int mount_add(struct mount *parent, struct dentry *mp, struct filesystem *fs)
-{
-	struct mount *m = calloc(1, sizeof(*m));
-	if (!m)
-		return -ENOMEM;
-	m->fs = fs;
-	m->root = fs->root;
-	m->parent = parent;
-	m->mountpoint = mp;
-	pthread_mutex_lock(&mount_lock);
-	m->next = atomic_load(&mount_list);
-	atomic_store_explicit(&mount_list, m, memory_order_release);
-	if (mp)
-		atomic_fetch_add_explicit(&mp->mounted, 1, memory_order_release);
-	else
-		root_mount = m;
-	pthread_mutex_unlock(&mount_lock);
-	return 0;
-}
-
 int vfs_mount(const char *path, struct filesystem *fs)
 {
-	if (!root_mount)
+	if (!vfs_root().mnt)
 		return -EINVAL;
 	struct walk w = { .creds = &kernel_creds, .root = vfs_root(), .cur = vfs_root(),
 			  .flags = WALK_PARENT };
@@ -391,7 +363,10 @@ int vfs_mount(const char *path, struct filesystem *fs)
 	}
 	if (!S_ISDIR(mi->st.st_mode))
 		return -ENOTDIR;
-	return mount_add(mp.mnt, mp.dentry, fs);
+	struct mnt_ns *ns = mnt_ns_root(NULL);
+	err = mount_attach_new(ns, mp, fs, fs->root, MNT_RELATIME, NULL);
+	mnt_ns_put(ns);
+	return err;
 }
 
 /* Host descriptors: every cached directory keeps an O_PATH descriptor. */
@@ -415,7 +390,7 @@ int vfs_init(const char *root_dir)
 	struct filesystem *root = hostfs_new(root_dir ? root_dir : "/", &err);
 	if (!root)
 		return err;
-	err = mount_add(NULL, NULL, root);
+	err = mnt_ns_init(root);
 	if (err)
 		return err;
 	struct filesystem *dev = devfs_new();

@@ -4,9 +4,9 @@
  * descriptions (struct file), FD tables and FS contexts.
  *
  * Lifetimes: inodes and dentries belong to their file system and to the
- * dentry cache; they live as long as the file system does (file systems are
- * never unmounted yet). Files, FD tables and FS contexts are reference
- * counted.
+ * dentry cache; they live as long as the file system does (file systems
+ * and mounts are never freed, even once unmounted). Files, FD tables, FS
+ * contexts and mount namespaces are reference counted.
  */
 #ifndef MOAT_VFS_VFS_H
 #define MOAT_VFS_VFS_H
@@ -163,13 +163,53 @@ struct filesystem {
 	void *priv;
 };
 
+/*
+ * A mount: a file system (from the dentry root on) attached at a dentry of
+ * a parent mount, in one mount namespace (mntns.c). The tree links change
+ * only under the mount lock, inside a write section of the mount sequence
+ * count; lockless walkers read them through mount_lookup() and
+ * mount_parent(), which retry across changes. Mounts are never freed (like
+ * dentries), so a walker, an open file or a cwd may hold any of them; an
+ * unmounted one is only cut out of its tree (parent NULL).
+ */
+struct mnt_ns;
 struct mount {
 	struct filesystem *fs;
 	struct dentry *root;
-	struct mount *parent;    /* NULL for the root mount */
-	struct dentry *mountpoint;
-	struct mount *next;
+	struct mount *_Atomic parent;    /* NULL for a tree's top mount */
+	struct dentry *_Atomic mountpoint;
+	struct mount *_Atomic children;  /* newest first, linked by sibling */
+	struct mount *_Atomic sibling;
+	struct mnt_ns *ns;       /* under the mount lock; NULL once unmounted */
+	atomic_uint flags;       /* MNT_* */
+	struct mount *scratch;   /* under the mount lock: copy_tree's old->new */
 };
+
+/* Per-mount flags (Linux's MNT_*; mount(2)'s MS_RDONLY, MS_NOSUID ...). */
+#define MNT_READONLY    0x1
+#define MNT_NOSUID      0x2
+#define MNT_NODEV       0x4
+#define MNT_NOEXEC      0x8
+#define MNT_NOATIME     0x10
+#define MNT_NODIRATIME  0x20
+#define MNT_RELATIME    0x40
+#define MNT_STRICTATIME 0x80
+#define MNT_UNBINDABLE  0x1000   /* MS_UNBINDABLE: bind mounts of it fail */
+/* vfs_mount_reconfigure: keep the mount's atime flags (a remount that
+ * names none). Never stored. */
+#define MNT_KEEP_ATIME  0x10000
+
+/* Writes through m give EROFS: a read-only mount or file system. */
+static inline bool mnt_readonly(const struct mount *m)
+{
+	return (atomic_load_explicit(&m->flags, memory_order_relaxed) & MNT_READONLY) || m->fs->readonly;
+}
+
+/* execve and PROT_EXEC mappings of m's files are refused. */
+static inline bool mnt_noexec(const struct mount *m)
+{
+	return (atomic_load_explicit(&m->flags, memory_order_relaxed) & MNT_NOEXEC) || m->fs->noexec;
+}
 
 struct path {
 	struct mount *mnt;
@@ -210,14 +250,80 @@ int vfs_permission(const struct creds *c, struct inode *inode, int mask);
 
 /* --- mounts and path resolution ------------------------------------- */
 
-/* Mount hostfs(root_dir, read-only) at "/" and devfs at "/dev". */
+/* Mount hostfs(root_dir, read-only) at "/" and devfs at "/dev", in the
+ * initial mount namespace. */
 int vfs_init(const char *root_dir);
 /* Mount fs at path (resolved from the sandbox root, following symlinks).
  * A missing last component is made up as an empty directory so that a
  * minimal root without /dev or /proc still gets its mounts. */
 int vfs_mount(const char *path, struct filesystem *fs);
-/* The root of the sandbox (the root mount's root). */
+/* The root of the sandbox (the initial namespace's root mount). */
 struct path vfs_root(void);
+
+/* --- mount namespaces (mntns.c) ------------------------------------- */
+
+/*
+ * A mount namespace is a tree of mounts, reference counted by the tasks
+ * in it. Path resolution needs no namespace pointer: a task's root and
+ * cwd are mounts of its namespace, and walks cross into the child mounts
+ * of the mount they are in. The namespace is what mount(2) and umount2(2)
+ * act on and what CLONE_NEWNS copies. When the last task leaves, every
+ * mount of it is unmounted (what is still open stays usable, detached).
+ */
+struct fs_context;
+struct mnt_ns {
+	atomic_int refs;
+	struct mount *root;      /* the mount at "/", under the mount lock */
+	unsigned int nr_mounts;  /* under the mount lock */
+	uint64_t id;
+};
+
+struct kernel;
+/* Boot (vfs_init): the initial namespace, with root at its top. */
+int mnt_ns_init(struct filesystem *root);
+/* A new reference to the initial namespace. */
+struct mnt_ns *mnt_ns_root(struct kernel *k);
+/* CLONE_NEWNS (Linux's copy_mnt_ns): a new namespace with a copy of every
+ * mount of old (same file systems and dentries, same flags), and fs's root
+ * and cwd moved to the copies of their mounts. NULL when out of memory. */
+struct mnt_ns *mnt_ns_copy(struct mnt_ns *old, struct fs_context *fs);
+void mnt_ns_get(struct mnt_ns *ns);
+void mnt_ns_put(struct mnt_ns *ns);
+/* The root of ns as a task would see it after chroot("/") there (with
+ * whatever is mounted on it): Linux's current_chrooted() compares a
+ * task's root with this. ns NULL: the initial namespace. */
+struct path mnt_ns_root_path(struct mnt_ns *ns);
+
+/* The mount stacked last on dentry d of mnt, or NULL. */
+struct mount *mount_lookup(struct mount *mnt, struct dentry *d);
+/* m's parent (NULL at the top of a tree) and the dentry it sits on, read
+ * consistently. */
+struct mount *mount_parent(struct mount *m, struct dentry **mountpoint);
+/* A new mount of fs (from dentry root) attached on mp (NULL mp.mnt: the
+ * top of a new tree), in ns. 0 or -ENOMEM. */
+int mount_attach_new(struct mnt_ns *ns, struct path mp, struct filesystem *fs, struct dentry *root,
+		     unsigned int flags, struct mount **out);
+
+/* mount(2) and umount2(2) after their arguments are copied in, the paths
+ * resolved and CAP_SYS_ADMIN checked (sys_mount.c); these do the tree
+ * work with Linux's checks (the mounts must be in t's namespace...). */
+/* MS_BIND (rec: MS_REC) of source onto target. */
+int vfs_mount_bind(struct task *t, struct path source, struct path target, bool rec);
+/* Whether a new directory-rooted mount may go on target (before the file
+ * system is made): 0, -EINVAL (another namespace) or -ENOTDIR. */
+int vfs_mount_check_target(struct task *t, struct path target);
+/* A new file system fs (fresh, not yet in any tree) on target. */
+int vfs_mount_new(struct task *t, struct path target, struct filesystem *fs, unsigned int mnt_flags);
+/* MS_REMOUNT|MS_BIND: set target's per-mount flags; MS_REMOUNT alone:
+ * also the file system's read-only state (sb_ro). */
+int vfs_mount_reconfigure(struct task *t, struct path target, unsigned int mnt_flags, bool bind,
+			  bool sb_ro);
+/* MS_PRIVATE/MS_SLAVE/MS_UNBINDABLE (ptype is the MS_ flag), MS_REC. */
+int vfs_mount_propagation(struct task *t, struct path target, unsigned long ptype, bool rec);
+/* MS_MOVE of the mount at source onto target. */
+int vfs_mount_move(struct task *t, struct path source, struct path target);
+/* umount2 of the mount whose root target is; detach: MNT_DETACH. */
+int vfs_umount(struct task *t, struct path target, bool detach);
 
 /* Path walk flags. */
 #define WALK_FOLLOW     0x1  /* follow a symlink in the last component */
@@ -254,7 +360,9 @@ int vfs_walk_start(struct task *t, const struct creds *creds, int dirfd,
 		   const char *path, struct walk *w);
 
 /* Sandbox path of p (relative to root) into buf; length or -ENAMETOOLONG.
- * A path outside root starts with "(unreachable)". */
+ * A path outside root starts with "(unreachable)". root.mnt NULL: up to
+ * the top of p's mount tree (Linux's d_path of a file: its namespace's
+ * root, or the top of a detached tree), never "(unreachable)". */
 int vfs_path_string(struct path p, struct path root, char *buf, size_t n);
 
 static inline struct inode *path_inode(struct path p)

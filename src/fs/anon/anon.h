@@ -55,6 +55,16 @@ bool file_is_timerfd(struct file *f);
 void timerfd_set(struct file *f, int flags, const struct itimerspec *new_value, struct itimerspec *old);
 void timerfd_get(struct file *f, struct itimerspec *cur);
 
+/* --- pidfd (pidfd.c) ---------------------------------------------------- */
+
+struct thread_group;
+/* A pidfd for tg, or with thread for that thread only (PIDFD_THREAD);
+ * flags: O_NONBLOCK. */
+int pidfd_new(struct thread_group *tg, struct task *thread, int flags, struct file **out);
+bool file_is_pidfd(struct file *f);
+struct thread_group *pidfd_tg(struct file *f);
+struct task *pidfd_thread(struct file *f);   /* NULL: the whole process */
+
 /* --- memfd (memfd.c) ---------------------------------------------------- */
 
 /* A new memfd named "memfd:" name (flags: MFD_ALLOW_SEALING; the caller

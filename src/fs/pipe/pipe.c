@@ -277,7 +277,7 @@ static long pipe_size(struct file *f, struct task *t, long newsize)
 	size_t size = 4096;
 	while (size < (size_t)newsize)
 		size <<= 1;
-	if (size > PIPE_MAX_SIZE_UNPRIV && !((t->creds.cap_effective >> CAP_SYS_RESOURCE) & 1))
+	if (size > PIPE_MAX_SIZE_UNPRIV && !creds_has_cap(&t->creds, CAP_SYS_RESOURCE))
 		return -EPERM;
 	char *nb = malloc(size);
 	if (!nb)

@@ -658,13 +658,15 @@ const struct file_ops *tmpfs_reg_file_ops(void)
  * day old (touch_atime / relatime_need_update). */
 static void file_accessed(struct file *f)
 {
-	if (atomic_load(&f->flags) & O_NOATIME)
+	/* The mount's rule: noatime, strictatime (always), or relatime. */
+	unsigned int mflags = f->path.mnt ? atomic_load(&f->path.mnt->flags) : 0;
+	if ((atomic_load(&f->flags) & O_NOATIME) || (mflags & MNT_NOATIME))
 		return;
 	struct inode *ino = f->inode;
 	struct timespec ts = now();
 	pthread_mutex_lock(&ino->lock);
 	struct stat *st = &ino->st;
-	bool older = st->st_atim.tv_sec < st->st_mtim.tv_sec ||
+	bool older = (mflags & MNT_STRICTATIME) || st->st_atim.tv_sec < st->st_mtim.tv_sec ||
 		     (st->st_atim.tv_sec == st->st_mtim.tv_sec && st->st_atim.tv_nsec <= st->st_mtim.tv_nsec) ||
 		     st->st_atim.tv_sec < st->st_ctim.tv_sec ||
 		     (st->st_atim.tv_sec == st->st_ctim.tv_sec && st->st_atim.tv_nsec <= st->st_ctim.tv_nsec) ||
