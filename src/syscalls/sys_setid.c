@@ -256,10 +256,10 @@ SYSCALL_DEFINE(capget)
 	if (h.pid < 0)
 		return -EINVAL;
 	struct creds c = t->creds;
-	if (h.pid && h.pid != t->tid) {
+	if (h.pid && h.pid != task_vtid(t)) {
 		struct kernel *k = t->kernel;
 		pthread_mutex_lock(&k->lock);
-		struct task *o = kernel_task_by_tid_locked(k, h.pid);
+		struct task *o = task_by_vnr_locked(t, h.pid);
 		if (o)
 			c = o->creds;
 		pthread_mutex_unlock(&k->lock);
@@ -285,7 +285,7 @@ SYSCALL_DEFINE(capset)
 	if (err)
 		return err;
 	/* Only one's own capabilities can be set. */
-	if (h.pid && h.pid != t->tid)
+	if (h.pid && h.pid != task_vtid(t))
 		return -EPERM;
 	struct cap_data d[2] = { 0 };
 	if (task_copy_in(t, d, a[1], words * sizeof d[0]))
