@@ -18,6 +18,7 @@
 #include "platform/platform.h"
 
 #include <elf.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -153,6 +154,8 @@ static long stub_inject(pid_t pid, uint64_t insn, long nr, uint64_t a0, uint64_t
 struct stub_plan {
 	uint64_t memfd;
 	uint64_t nranges;
+	uint64_t factory;             /* nonzero: become the stub factory */
+	uint32_t scratch[2];          /* the factory's request byte and reply */
 	struct { uint64_t start, len; } unmap[PLAT_SPECIAL_MAX + 1];
 };
 
@@ -175,13 +178,17 @@ __asm__(
 	"	leaq -1(%r13), %rsi\n"
 	"	xorl %edx, %edx\n"
 	"	syscall\n"
-	"1:	movl $436, %eax\n"               /* close_range(memfd + 1, ~0U, 0) */
+	"1:	movl $436, %eax\n"               /* close_range(memfd + 1 (+ 2 for the factory's pipes), ~0U, 0) */
 	"	leaq 1(%r13), %rdi\n"
+	"	cmpq $0, 16(%r12)\n"
+	"	je 6f\n"
+	"	leaq 3(%r13), %rdi\n"
+	"6:\n"
 	"	movl $0xffffffff, %esi\n"
 	"	xorl %edx, %edx\n"
 	"	syscall\n"
 	"	movq 8(%r12), %r14\n"            /* nranges */
-	"	leaq 16(%r12), %r15\n"
+	"	leaq 32(%r12), %r15\n"
 	"2:	testq %r14, %r14\n"
 	"	jz 3f\n"
 	"	movl $11, %eax\n"                /* munmap(start, len) */
@@ -191,7 +198,9 @@ __asm__(
 	"	addq $16, %r15\n"
 	"	decq %r14\n"
 	"	jmp 2b\n"
-	"3:	movl $101, %eax\n"               /* ptrace(PTRACE_TRACEME) */
+	"3:	cmpq $0, 16(%r12)\n"
+	"	jne 5f\n"
+	"	movl $101, %eax\n"               /* ptrace(PTRACE_TRACEME) */
 	"	xorl %edi, %edi\n"
 	"	xorl %esi, %esi\n"
 	"	xorl %edx, %edx\n"
@@ -204,6 +213,57 @@ __asm__(
 	"	movl $19, %esi\n"
 	"	syscall\n"
 	"	movl $231, %eax\n"               /* exit_group(1): never resumed here */
+	"	movl $1, %edi\n"
+	"	syscall\n"
+	/* The factory: for each byte read from memfd+1, fork a stub and write
+	 * its pid (or -errno) to memfd+2; EOF or an error ends it. */
+	"5:	xorl %eax, %eax\n"               /* read(memfd + 1, scratch, 1) */
+	"	leaq 1(%r13), %rdi\n"
+	"	leaq 24(%r12), %rsi\n"
+	"	movl $1, %edx\n"
+	"	syscall\n"
+	"	cmpq $1, %rax\n"
+	"	jne 9f\n"
+	"	movl $56, %eax\n"                /* clone(SIGCHLD, 0, 0, 0, 0) */
+	"	movl $17, %edi\n"
+	"	xorl %esi, %esi\n"
+	"	xorl %edx, %edx\n"
+	"	xorl %r10d, %r10d\n"
+	"	xorl %r8d, %r8d\n"
+	"	syscall\n"
+	"	testq %rax, %rax\n"
+	"	jz 7f\n"
+	"	movl %eax, 28(%r12)\n"           /* write(memfd + 2, &pid, 4) */
+	"	movl $1, %eax\n"
+	"	leaq 2(%r13), %rdi\n"
+	"	leaq 28(%r12), %rsi\n"
+	"	movl $4, %edx\n"
+	"	syscall\n"
+	"	jmp 5b\n"
+	/* A new stub: its page read-only again, the pipes closed, dying with
+	 * the factory; it stops until the sentry thread that asked seizes it. */
+	"7:	movl $10, %eax\n"                /* mprotect(page, 4096, PROT_READ|PROT_EXEC) */
+	"	movq %r12, %rdi\n"
+	"	andq $-4096, %rdi\n"
+	"	movl $4096, %esi\n"
+	"	movl $5, %edx\n"
+	"	syscall\n"
+	"	movl $436, %eax\n"               /* close_range(memfd + 1, ~0U, 0) */
+	"	leaq 1(%r13), %rdi\n"
+	"	movl $0xffffffff, %esi\n"
+	"	xorl %edx, %edx\n"
+	"	syscall\n"
+	"	movl $157, %eax\n"               /* prctl(PR_SET_PDEATHSIG, SIGKILL) */
+	"	movl $1, %edi\n"
+	"	movl $9, %esi\n"
+	"	syscall\n"
+	"	movl $39, %eax\n"                /* kill(getpid(), SIGSTOP) */
+	"	syscall\n"
+	"	movl %eax, %edi\n"
+	"	movl $62, %eax\n"
+	"	movl $19, %esi\n"
+	"	syscall\n"
+	"9:	movl $231, %eax\n"               /* exit_group(1) */
 	"	movl $1, %edi\n"
 	"	syscall\n"
 	"stub_blob_end:\n");
@@ -227,10 +287,12 @@ static void stub_plan_fill(struct stub_plan *plan)
 }
 
 static struct stub_plan the_plan;
+/* Where the factory's pipes pass on their way to memfd + 1 and + 2. */
+#define FACTORY_TMP_FD 900
 
 /* The child side of stub creation: only raw system calls (we are a fork
  * of a multi-threaded process). */
-static void __attribute__((noreturn)) stub_child(pid_t parent)
+static void __attribute__((noreturn)) stub_child(pid_t parent, const int *factory_pipes)
 {
 	/* glibc registered an rseq area in the sentry thread's TLS and fork
 	 * inherits the registration; once the stub drops that memory the host
@@ -257,7 +319,20 @@ static void __attribute__((noreturn)) stub_child(pid_t parent)
 	const char *src = (const char *)&the_plan;
 	for (size_t i = 0; i < sizeof the_plan; i++)
 		((char *)STUB_PLAN)[i] = src[i];
-	syscall(SYS_mprotect, STUB_ADDR, PAGE_SIZE, PROT_READ | PROT_EXEC);
+	if (factory_pipes) {
+		/* The factory keeps its request and reply pipes right after the
+		 * memory file, and a writable page for their bytes (it never
+		 * runs application code; its stubs make the page read-only). */
+		int mfd = (int)the_plan.memfd;
+		syscall(SYS_dup2, factory_pipes[0], FACTORY_TMP_FD);
+		syscall(SYS_dup2, factory_pipes[1], FACTORY_TMP_FD + 1);
+		syscall(SYS_dup2, FACTORY_TMP_FD, mfd + 1);
+		syscall(SYS_dup2, FACTORY_TMP_FD + 1, mfd + 2);
+		((struct stub_plan *)STUB_PLAN)->factory = 1;
+		syscall(SYS_mprotect, STUB_ADDR, PAGE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC);
+	} else {
+		syscall(SYS_mprotect, STUB_ADDR, PAGE_SIZE, PROT_READ | PROT_EXEC);
+	}
 	void (*entry)(uint64_t) = (void (*)(uint64_t))(STUB_ADDR + STUB_ENTRY_OFF);
 	entry(STUB_PLAN);
 	__builtin_unreachable();
@@ -270,16 +345,102 @@ static void stub_kill(pid_t pid)
 	kill(pid, SIGKILL);
 }
 
-/* Fork a new stub traced by the calling thread. */
+/*
+ * The stub factory: a stripped process like a stub, forked once at start,
+ * that forks new stubs on request. Forking that tiny process is much
+ * cheaper than forking the sentry (whose fork copies its page tables and
+ * whose child must then unmap all of it), which makes fork, clone and exec
+ * inside the sandbox faster. A stub from the factory is the factory's
+ * child, so the sentry thread that will run it seizes it; when the factory
+ * cannot be used (it died, or ptrace rules forbid seizing a non-child) the
+ * sentry forks stubs itself as before.
+ */
+static pthread_mutex_t factory_lock = PTHREAD_MUTEX_INITIALIZER;
+static int factory_req = -1, factory_reply = -1;   /* sentry's ends */
+
+static void factory_start(void)
+{
+	int req[2], reply[2];
+	if (pipe2(req, O_CLOEXEC) < 0)
+		return;
+	if (pipe2(reply, O_CLOEXEC) < 0) {
+		close(req[0]);
+		close(req[1]);
+		return;
+	}
+	pid_t parent = getpid();
+	pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+	if (pid == 0) {
+		int pipes[2] = { req[0], reply[1] };
+		stub_child(parent, pipes);
+	}
+	close(req[0]);
+	close(reply[1]);
+	if (pid < 0) {
+		close(req[1]);
+		close(reply[0]);
+		return;
+	}
+	factory_req = req[1];
+	factory_reply = reply[0];
+}
+
+/* Ask the factory for a stub and seize it: 0, or -errno and the caller
+ * falls back to forking one itself. */
+static int stub_from_factory(pid_t *out)
+{
+	pthread_mutex_lock(&factory_lock);
+	int32_t pid = -1;
+	bool ok = factory_req >= 0 && write(factory_req, "s", 1) == 1 &&
+		  read(factory_reply, &pid, sizeof pid) == sizeof pid;
+	if (!ok && factory_req >= 0) {
+		/* The factory is gone: never ask again. */
+		close(factory_req);
+		close(factory_reply);
+		factory_req = factory_reply = -1;
+	}
+	pthread_mutex_unlock(&factory_lock);
+	if (!ok || pid <= 0)
+		return -EAGAIN;
+	if (ptrace(PTRACE_SEIZE, pid, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL) < 0) {
+		int err = -errno;
+		kill(pid, SIGKILL);
+		return err;
+	}
+	/* Seized before its SIGSTOP: a signal-delivery stop; after: the
+	 * group stop reported as PTRACE_EVENT_STOP. Both leave it stopped
+	 * after its kill() call, as a stub forked by the sentry is. */
+	int status;
+	int err = wait_stop(pid, &status);
+	if (!err && !(WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP))
+		err = -ECHILD;
+	if (err) {
+		stub_kill(pid);
+		return err;
+	}
+	*out = pid;
+	return 0;
+}
+
+/* A new stub traced by the calling thread: from the factory, else forked
+ * from the sentry. */
 static int stub_create(pid_t *out)
 {
+	static bool factory_refused;
+	if (!__atomic_load_n(&factory_refused, __ATOMIC_RELAXED)) {
+		int err = stub_from_factory(out);
+		if (!err)
+			return 0;
+		if (err == -EPERM)
+			__atomic_store_n(&factory_refused, true, __ATOMIC_RELAXED);
+	}
 	pid_t parent = getpid();
 	/* A raw clone: no atfork handlers, no locks taken in the child. */
 	pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
 	if (pid < 0)
 		return -errno;
 	if (pid == 0)
-		stub_child(parent);
+		stub_child(parent, NULL);
 	int status;
 	int err = wait_stop(pid, &status);
 	if (!err && !(WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP))
@@ -679,5 +840,6 @@ int ptrace_platform_init(int memfd)
 	sigaction(SIGCHLD, &sa, NULL);
 	find_vdso();
 	stub_plan_fill(&the_plan);
+	factory_start();
 	return 0;
 }
