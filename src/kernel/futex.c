@@ -29,8 +29,7 @@ struct futex_bucket;
  * requeue that meets a PI waiter fails with EINVAL. */
 enum futex_waiter_kind {
 	WAITER_PLAIN,        /* FUTEX_WAIT, FUTEX_WAIT_BITSET */
-	WAITER_LOCK_PI,      /* FUTEX_LOCK_PI(2), or requeued by FUTEX_CMP_REQUEUE_PI */
-	WAITER_REQUEUE_PI,   /* FUTEX_WAIT_REQUEUE_PI, not yet requeued */
+	WAITER_LOCK_PI,      /* FUTEX_LOCK_PI, FUTEX_LOCK_PI2 */
 };
 
 struct futex_waiter {
@@ -46,8 +45,6 @@ struct futex_waiter {
 	int tid;
 	bool pi_acquired;
 	struct task *owner;
-	/* WAITER_REQUEUE_PI: the PI futex it may be requeued to. */
-	struct futex_key requeue_to;
 	/* The bucket whose list holds (or last held) this waiter; requeue
 	 * changes it while holding both bucket locks. */
 	_Atomic(struct futex_bucket *) bucket;
@@ -256,7 +253,7 @@ int futex_requeue(struct task *t, struct futex_key from, struct futex_key to, in
 			break;
 		struct futex_waiter *next = w->next;
 		if (key_equal(w->key, from)) {
-			/* PI waiters go only with FUTEX_CMP_REQUEUE_PI. */
+			/* PI waiters are not requeued (Linux: EINVAL). */
 			if (w->kind != WAITER_PLAIN) {
 				count = -EINVAL;
 				break;
@@ -418,17 +415,18 @@ int futex_wake_addr(struct mm *mm, uint64_t addr, int n)
  * futex_exit_pi() skips the scan of the table when there are none. */
 static atomic_int pi_lockers;
 
-/* The caller's TID as futex words hold it: in the caller's PID namespace. */
+/* The caller's TID as futex words hold it: in the caller's PID namespace
+ * (what gettid() returned to it). */
 static int futex_tid_of(struct task *t)
 {
-	return t->tid;
+	return task_vtid(t);
 }
 
 enum owner_state { OWNER_LIVE, OWNER_EXITING, OWNER_DEAD };
 
 /* What became of the task that TID tid (in t's PID namespace) names: the
- * one lookup of a futex owner (to become namespace-relative). *owner is
- * the task unless dead; it is only compared afterwards, never followed.
+ * one lookup of a futex owner. *owner is the task unless dead; it is only
+ * compared afterwards, never followed.
  * Linux's futex_state: a task that will not run application code again
  * is EXITING; one that has left the live task list (a zombie thread-group
  * leader keeps its TID until reaped) is DEAD, owning nothing. */
@@ -438,7 +436,7 @@ static enum owner_state futex_owner_state(struct task *t, int tid, struct task *
 	enum owner_state st = OWNER_DEAD;
 	*owner = NULL;
 	pthread_mutex_lock(&k->lock);
-	struct task *o = kernel_task_by_tid_locked(k, tid);
+	struct task *o = task_by_vnr_locked(t, tid);
 	if (o && (o->all_prev || k->all_tasks == o)) {
 		*owner = o;
 		st = __atomic_load_n(&o->exiting, __ATOMIC_SEQ_CST) ? OWNER_EXITING : OWNER_LIVE;
@@ -461,11 +459,6 @@ static void kick_first_pi_waiter(struct futex_bucket *b, struct futex_key key)
 	struct futex_waiter *first = first_pi_waiter(b, key);
 	if (first)
 		task_wake(first->task);
-}
-
-static void pi_waiter_unqueue(struct futex_waiter *w)
-{
-	waiter_unlink(w);
 }
 
 /* Replace the word `old` by `new`: 0 when done, 1 when the word was no
@@ -520,7 +513,7 @@ static int pi_try_lock(struct task *t, struct futex_bucket *b, struct futex_wait
 			if (err)
 				return err;
 			if (queued)
-				pi_waiter_unqueue(w);
+				waiter_unlink(w);
 			return 0;
 		}
 		/* Held: the owner must go to the kernel to unlock. Linux sets
@@ -560,7 +553,7 @@ static int pi_try_lock(struct task *t, struct futex_bucket *b, struct futex_wait
 			continue;
 		if (err)
 			return err;
-		pi_waiter_unqueue(w);
+		waiter_unlink(w);
 		return 0;
 	}
 }
@@ -619,7 +612,7 @@ static int pi_wait_queued(struct task *t, struct futex_waiter *w, const struct t
 			continue;
 		}
 		if (err < 0) {
-			pi_waiter_unqueue(w);
+			waiter_unlink(w);
 			kick_first_pi_waiter(b, w->key);
 		}
 		pthread_mutex_unlock(&b->lock);
@@ -698,9 +691,8 @@ int futex_unlock_pi(struct task *t, struct futex_key key)
 		if (err == 1)
 			continue;
 		if (!err && next) {
-			pi_waiter_unqueue(next);
+			waiter_unlink(next);
 			next->pi_acquired = true;
-			next->woken = true;
 			task_wake(next->task);
 		}
 		pthread_mutex_unlock(&b->lock);

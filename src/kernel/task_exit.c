@@ -27,6 +27,8 @@
 
 /* From the futex code: wake waiters on a futex word (CLONE_CHILD_CLEARTID). */
 int futex_wake_addr(struct mm *mm, uint64_t addr, int n) __attribute__((weak));
+/* And hand on the PI futexes a dead thread still owned. */
+void futex_exit_pi(struct task *dead) __attribute__((weak));
 /* From the signal code (declared in signals.h; weak until it lands). */
 #pragma weak signal_send_tg
 #pragma weak signal_send_task
@@ -86,8 +88,12 @@ static void robust_futex_died(struct task *t, uint64_t uaddr)
 		uint32_t word, actual;
 		if (task_copy_in(t, &word, uaddr, sizeof word))
 			return;
-		if ((word & FUTEX_TID_MASK_) != (uint32_t)t->tid)
+		/* The word holds the TID as the thread saw it (its PID
+		 * namespace's, Linux's task_pid_vnr). */
+		if ((word & FUTEX_TID_MASK_) != (uint32_t)task_vtid(t))
 			return;
+		/* Keeping FUTEX_WAITERS; the wake below also kicks a PI
+		 * waiter (futex.c), which takes the lock with OWNER_DIED. */
 		uint32_t nw = (word & FUTEX_WAITERS_) | FUTEX_OWNER_DIED_;
 		if (mm_cmpxchg_u32(t, uaddr, word, nw, &actual))
 			return;
@@ -494,6 +500,8 @@ void task_exit_release(struct task *t)
 	if (last)
 		thread_group_exited_locked(t, &n);
 	pthread_mutex_unlock(&k->lock);
+	if (futex_exit_pi)
+		futex_exit_pi(t);
 	if (last && timers_tg_exit)
 		timers_tg_exit(tg);
 	if (last && ipc_tg_exit)

@@ -3,10 +3,16 @@
  * UNLOCK_PI by a non-owner EPERM; TRYLOCK_PI on a word held by another
  * thread EAGAIN; LOCK_PI with an absolute timeout ETIMEDOUT; a blocked
  * LOCK_PI sets FUTEX_WAITERS and gets the lock when the owner unlocks
- * (word becomes our tid); a word naming a nonexistent owner ESRCH. */
+ * (word becomes our tid); a word naming a nonexistent owner ESRCH.
+ * Shared (not FUTEX_PRIVATE_FLAG) PI futexes in MAP_SHARED memory work
+ * between processes: the parent's UNLOCK_PI hands the lock to a blocked
+ * child; a lock left by a child that exited (a zombie, not yet reaped)
+ * gives ESRCH. */
 #include "tap.h"
 #include <linux/futex.h>
 #include <pthread.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 
 static int lock_word;
@@ -36,6 +42,38 @@ static void *holder(void *arg)
 	holder_unlock_result = futex(&lock_word, FUTEX_UNLOCK_PI_PRIVATE, NULL);
 	holder_state = 3;
 	return NULL;
+}
+
+static void check_shared(void)
+{
+	int *w = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK_OK(futex(w, FUTEX_LOCK_PI, NULL), "shared LOCK_PI");
+	pid_t c = fork();
+	if (c == 0) {
+		long r = futex(w, FUTEX_LOCK_PI, NULL);
+		int mine = (__atomic_load_n(w, __ATOMIC_SEQ_CST) & FUTEX_TID_MASK) == syscall(SYS_gettid);
+		futex(w, FUTEX_UNLOCK_PI, NULL);
+		_exit(r == 0 && mine ? 0 : 1);
+	}
+	while (!(__atomic_load_n(w, __ATOMIC_SEQ_CST) & FUTEX_WAITERS))
+		nap();
+	nap();
+	CHECK_OK(futex(w, FUTEX_UNLOCK_PI, NULL), "UNLOCK_PI with a waiter in another process");
+	int st;
+	waitpid(c, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the child got the lock handed over");
+	CHECK_EQ(*w, 0, "free at the end");
+
+	c = fork();
+	if (c == 0) {
+		futex(w, FUTEX_LOCK_PI, NULL);
+		_exit(0);
+	}
+	siginfo_t si;
+	waitid(P_PID, c, &si, WEXITED | WNOWAIT);
+	CHECK_EQ(*w, c, "a lock held by a child that exited still names it");
+	CHECK_ERR(futex(w, FUTEX_LOCK_PI, NULL), ESRCH, "LOCK_PI on the zombie's lock ESRCH");
+	waitpid(c, &st, 0);
 }
 
 int main(void)
@@ -79,5 +117,6 @@ int main(void)
 	CHECK_ERR(futex(&ghost, FUTEX_LOCK_PI_PRIVATE, NULL), ESRCH, "a word naming a nonexistent owner ESRCH");
 	CHECK_ERR(futex((int *)BAD_LOW, FUTEX_LOCK_PI_PRIVATE, NULL), EINVAL, "unaligned address EINVAL");
 	CHECK_ERR(futex(tap_unmapped_page(), FUTEX_LOCK_PI_PRIVATE, NULL), EFAULT, "unmapped address EFAULT");
+	check_shared();
 	return tap_done();
 }

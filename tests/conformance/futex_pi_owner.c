@@ -62,7 +62,7 @@ static void check_fifo(void)
 	for (int i = 0; i < 3; i++) {
 		pthread_create(&th[i], NULL, fifo_waiter, (void *)(long)i);
 		/* Let it block before the next one comes. */
-		nap_ms(30);
+		nap_ms(50);
 	}
 	CHECK(load(&fifo_word) & FUTEX_WAITERS, "FUTEX_WAITERS is set while they wait");
 	CHECK_ERR(futex(&fifo_word, FUTEX_WAKE_PRIVATE, NULL), EINVAL,
@@ -163,7 +163,7 @@ static void *lock_and_exit(void *arg)
 {
 	dead_tid = gettid_();
 	futex(arg, FUTEX_LOCK_PI_PRIVATE, NULL);
-	nap_ms(60);
+	nap_ms(100);
 	return NULL;
 }
 
@@ -193,10 +193,12 @@ static void check_owner_death(void)
 /* ---- robust PI pthread mutex ------------------------------------------ */
 
 static pthread_mutex_t robust;
+static int robust_taken;
 
 static void *lock_robust_and_exit(void *arg)
 {
 	pthread_mutex_lock(&robust);
+	__atomic_store_n(&robust_taken, 1, __ATOMIC_SEQ_CST);
 	nap_ms((int)(long)arg);
 	return NULL;
 }
@@ -210,8 +212,9 @@ static void check_robust(void)
 	CHECK_OK(-pthread_mutex_init(&robust, &a), "a robust PTHREAD_PRIO_INHERIT mutex");
 
 	pthread_t th;
-	pthread_create(&th, NULL, lock_robust_and_exit, (void *)60L);
-	nap_ms(20);
+	pthread_create(&th, NULL, lock_robust_and_exit, (void *)100L);
+	while (!load(&robust_taken))
+		nap_ms(1);
 	int r = pthread_mutex_lock(&robust);
 	CHECK_EQ(r, EOWNERDEAD, "the blocked locker gets EOWNERDEAD when the owner exits");
 	/* (glibc clears FUTEX_OWNER_DIED once it has reported it) */

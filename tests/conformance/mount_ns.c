@@ -71,10 +71,10 @@ static void unprivileged(void *arg)
 
 static void in_namespace(void *arg)
 {
-	if (!CHECK_OK(unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)"))
+	if (CHECK_OK(unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)") < 0)
 		return;
 	/* Nothing we mount may propagate back to the host. */
-	if (!CHECK_OK(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), "make every mount private"))
+	if (CHECK_OK(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), "make every mount private") < 0)
 		return;
 	char cwd[128];
 	CHECK(getcwd(cwd, sizeof cwd) && strcmp(cwd, dir) == 0, "the cwd is the same directory after unshare");
@@ -233,6 +233,7 @@ int main(void)
 	pid_t observer = fork();
 	if (observer == 0) {
 		/* Outside the new namespace: look when told to. */
+		close(to_observer[1]);
 		char c;
 		if (read(to_observer[0], &c, 1) == 1) {
 			char hello[160];
