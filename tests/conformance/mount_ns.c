@@ -15,6 +15,7 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 
 static char dir[64];
@@ -188,6 +189,27 @@ static void in_namespace(void *arg)
 	CHECK_ERR(mount("x", p_m2, BAD_KERNEL, 0, NULL), EFAULT, "bad type pointer EFAULT");
 	CHECK_ERR(mount("x", p_m2, "tmpfs", 0, BAD_KERNEL), EFAULT, "bad data pointer EFAULT");
 	CHECK_ERR(umount2(BAD_KERNEL, 0), EFAULT, "umount2 bad pointer EFAULT");
+
+	/* Per-mount and file system flags. */
+	CHECK_OK(mount("none", p_m2, "tmpfs", MS_NOEXEC | MS_NODEV, NULL), "mount a tmpfs noexec,nodev");
+	char script[160], node[160];
+	snprintf(script, sizeof script, "%s/s", p_m2);
+	snprintf(node, sizeof node, "%s/null", p_m2);
+	write_file(script, "#!/bin/sh\nexit 0\n");
+	chmod(script, 0755);
+	char *argv[] = { script, NULL };
+	CHECK_ERR(execve(script, argv, argv + 1), EACCES, "execve on a noexec mount EACCES");
+	CHECK_OK(mknod(node, S_IFCHR | 0666, makedev(1, 3)), "mknod a device on it");
+	CHECK_ERR(open(node, O_RDONLY), EACCES, "opening a device on a nodev mount EACCES");
+	unlink(node);
+	CHECK_OK(mount(NULL, p_m2, NULL, MS_REMOUNT | MS_RDONLY, NULL), "MS_REMOUNT the tmpfs read-only");
+	CHECK_ERR(unlink(script), EROFS, "unlink on it EROFS");
+	CHECK_OK(mount(NULL, p_m2, NULL, MS_REMOUNT, "mode=0700"), "MS_REMOUNT it read-write (mode= ignored)");
+	CHECK_OK(unlink(script), "unlink works again");
+	CHECK_OK(umount2(p_m2, 0), "umount2 it");
+	CHECK_OK(mount("none", p_m2, "tmpfs", MS_RDONLY, NULL), "mount a read-only tmpfs");
+	CHECK_ERR(mkdir(node, 0755), EROFS, "mkdir on it EROFS");
+	CHECK_OK(umount2(p_m2, 0), "umount2 it");
 
 	/* Unbindable. */
 	CHECK_OK(mount(NULL, p_m5, NULL, MS_UNBINDABLE, NULL), "MS_UNBINDABLE");
