@@ -274,7 +274,7 @@ long task_clone(struct task *t, const struct clone_args_k *args)
 			return -EINVAL;
 		if (f & CLONE_NS_FLAGS & ~CLONE_NS_DONE) {
 			/* Not built yet: refuse rather than pretend. */
-			syscall_report_unsupported("clone with CLONE_NEWNS/NEWPID/NEWNET/NEWUSER/NEWCGROUP/NEWTIME");
+			syscall_report_unsupported("clone with CLONE_NEWCGROUP/CLONE_NEWTIME");
 			return -EINVAL;
 		}
 	}
@@ -481,7 +481,6 @@ fail:
 	return err;
 }
 
-/* unshare(2): only what needs no namespaces yet. */
 /* unshare(CLONE_NEWPID): the caller's next children start a new
  * namespace (the first is its init); the caller stays where it is. Linux
  * allows it once until then: a second unshare is EINVAL. */
@@ -497,6 +496,8 @@ static int unshare_pidns(struct task *t)
 	return 0;
 }
 
+/* unshare(2): new namespaces, and private copies of the FD table and FS
+ * context, for the caller. */
 long task_unshare(struct task *t, uint64_t flags)
 {
 	if (flags & ~(CLONE_FILES | CLONE_FS | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
@@ -514,7 +515,7 @@ long task_unshare(struct task *t, uint64_t flags)
 		if (!may_create_namespaces(t, flags))
 			return -EPERM;
 		if (flags & CLONE_NS_FLAGS & ~CLONE_NS_DONE) {
-			syscall_report_unsupported("unshare of CLONE_NEWNS/NEWPID/NEWNET/NEWUSER/NEWCGROUP/NEWTIME");
+			syscall_report_unsupported("unshare of CLONE_NEWCGROUP/CLONE_NEWTIME");
 			return -EINVAL;
 		}
 		/* New credentials, committed only if every namespace could
