@@ -128,22 +128,6 @@ static void exit_robust_list(struct task *t)
 		robust_futex_died(t, pending + off);
 }
 
-/* The end of the sandbox: init is gone, so is everything else. */
-static void kill_all_locked(struct kernel *k)
-{
-	for (struct task *o = k->all_tasks; o; o = o->all_next) {
-		struct thread_group *tg = o->tg;
-		pthread_mutex_lock(&tg->lock);
-		if (!tg->exiting) {
-			tg->exiting = true;
-			tg->exit_status = SIGKILL;
-		}
-		pthread_mutex_unlock(&tg->lock);
-		o->exiting = true;
-		task_interrupt(o);
-	}
-}
-
 /* Linux's zap_pid_ns_processes: when a namespace's init goes, every task
  * of the namespace (nested ones included) is killed, no process may enter
  * it any more, and init reaps them all before its own exit is reported. */
@@ -158,6 +142,8 @@ static bool is_last_of_ns_init(struct task *t)
 	return last;
 }
 
+/* SIGKILL every task of ns but those of init (NULL: every task, when the
+ * sandbox's init is gone). */
 static void kill_ns_locked(struct kernel *k, struct pid_ns *ns, struct thread_group *init)
 {
 	for (struct task *o = k->all_tasks; o; o = o->all_next) {
@@ -393,7 +379,7 @@ static void thread_group_exited_locked(struct task *t, struct exit_notes *n)
 	if (zombies && reaper)
 		waitq_notify(&reaper->child_events, ~0u);
 	if (tg == k->root_pidns->reaper) {
-		kill_all_locked(k);
+		kill_ns_locked(k, k->root_pidns, NULL);   /* the end of the sandbox */
 		pthread_mutex_lock(&k->exit_lock);
 		k->init_exited = true;
 		k->init_status = tg->exit_status;

@@ -86,6 +86,14 @@ static int lookup(struct task *t, const char *path, bool follow, struct path *ou
 	return vfs_lookup_at(t, NULL, AT_FDCWD, path, follow ? WALK_FOLLOW : 0, out);
 }
 
+/* The source of a bind mount or a move: a path that must be given. */
+static int lookup_source(struct task *t, const char *source, struct path *out)
+{
+	if (!source || !source[0])
+		return -EINVAL;
+	return lookup(t, source, true, out);
+}
+
 /* --- tmpfs options -------------------------------------------------- */
 
 struct tmpfs_opts {
@@ -349,24 +357,16 @@ static int do_mount(struct task *t, const char *source, struct path target, cons
 	if (flags & MS_REMOUNT)
 		return mount_remount(t, target, flags, data);
 	if (flags & MS_BIND) {
-		if (!source || !source[0])
-			return -EINVAL;
 		struct path src;
-		int err = lookup(t, source, true, &src);
-		if (err)
-			return err;
-		return vfs_mount_bind(t, src, target, (flags & MS_REC) != 0);
+		int err = lookup_source(t, source, &src);
+		return err ? err : vfs_mount_bind(t, src, target, (flags & MS_REC) != 0);
 	}
 	if (flags & (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE))
 		return mount_change_type(t, target, flags);
 	if (flags & MS_MOVE) {
-		if (!source || !source[0])
-			return -EINVAL;
 		struct path src;
-		int err = lookup(t, source, true, &src);
-		if (err)
-			return err;
-		return vfs_mount_move(t, src, target);
+		int err = lookup_source(t, source, &src);
+		return err ? err : vfs_mount_move(t, src, target);
 	}
 	return mount_new(t, target, type, flags, data);
 }

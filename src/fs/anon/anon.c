@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <string.h>
 #include <sys/sysmacros.h>
 
 #include "fs/anon/anon.h"
@@ -34,6 +35,15 @@ struct file *anon_file_new(const struct file_ops *ops, int flags, unsigned int m
 	if (f)
 		f->priv = priv;
 	return f;
+}
+
+int anon_path_name(char *buf, size_t n, const char *name)
+{
+	size_t len = strlen(name);
+	if (n < len + 1)
+		return -ENAMETOOLONG;
+	memcpy(buf, name, len + 1);
+	return (int)len;
 }
 
 int64_t anon_noop_llseek(struct file *f, int64_t off, int whence)

@@ -18,6 +18,9 @@ struct task;
 /* A new file on the one anonymous inode every such file shares (as Linux's
  * anon_inode_getfile): status flags and FMODE_* as given. */
 struct file *anon_file_new(const struct file_ops *ops, int flags, unsigned int mode, void *priv);
+/* The /proc/PID/fd link text of such a file, "anon_inode:[NAME]": its
+ * length, or -ENAMETOOLONG when it does not fit in n bytes. */
+int anon_path_name(char *buf, size_t n, const char *name);
 /* lseek on these files does nothing and returns the position (Linux's
  * noop_llseek). */
 int64_t anon_noop_llseek(struct file *f, int64_t off, int whence);

@@ -471,14 +471,7 @@ static struct waitq *epoll_waitq(struct file *f)
 	return &((struct epoll *)f->priv)->wq;
 }
 
-static int epoll_path(struct file *f, char *buf, size_t n)
-{
-	static const char name[] = "anon_inode:[eventpoll]";
-	if (n < sizeof(name))
-		return -ENAMETOOLONG;
-	memcpy(buf, name, sizeof(name));
-	return (int)sizeof(name) - 1;
-}
+static int epoll_path(struct file *f, char *buf, size_t n) { return anon_path_name(buf, n, "anon_inode:[eventpoll]"); }
 
 static void epoll_release(struct file *f)
 {

@@ -165,14 +165,7 @@ static struct waitq *eventfd_waitq(struct file *f)
 	return &((struct eventfd *)f->priv)->wq;
 }
 
-static int eventfd_path(struct file *f, char *buf, size_t n)
-{
-	static const char name[] = "anon_inode:[eventfd]";
-	if (n < sizeof(name))
-		return -ENAMETOOLONG;
-	memcpy(buf, name, sizeof(name));
-	return (int)sizeof(name) - 1;
-}
+static int eventfd_path(struct file *f, char *buf, size_t n) { return anon_path_name(buf, n, "anon_inode:[eventfd]"); }
 
 static void eventfd_release(struct file *f)
 {

@@ -45,14 +45,7 @@ static ssize_t pidfd_rw(struct file *f, struct task *t, uint64_t addr, size_t n,
 	return -EINVAL;
 }
 
-static int pidfd_path(struct file *f, char *buf, size_t n)
-{
-	static const char name[] = "anon_inode:[pidfd]";
-	if (n < sizeof(name))
-		return -ENAMETOOLONG;
-	memcpy(buf, name, sizeof(name));
-	return (int)sizeof(name) - 1;
-}
+static int pidfd_path(struct file *f, char *buf, size_t n) { return anon_path_name(buf, n, "anon_inode:[pidfd]"); }
 
 static void pidfd_release(struct file *f) { free(f->priv); }
 

@@ -277,14 +277,7 @@ static struct waitq *tfd_waitq(struct file *f)
 	return &((struct timerfd *)f->priv)->wq;
 }
 
-static int tfd_path(struct file *f, char *buf, size_t n)
-{
-	static const char name[] = "anon_inode:[timerfd]";
-	if (n < sizeof(name))
-		return -ENAMETOOLONG;
-	memcpy(buf, name, sizeof(name));
-	return (int)sizeof(name) - 1;
-}
+static int tfd_path(struct file *f, char *buf, size_t n) { return anon_path_name(buf, n, "anon_inode:[timerfd]"); }
 
 static long tfd_ioctl(struct file *f, struct task *t, unsigned int cmd, uint64_t arg)
 {

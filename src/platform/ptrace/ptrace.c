@@ -206,15 +206,13 @@ __asm__(
 	"	xorl %edx, %edx\n"
 	"	xorl %r10d, %r10d\n"
 	"	syscall\n"
-	"	movl $39, %eax\n"                /* kill(getpid(), SIGSTOP) */
+	"4:	movl $39, %eax\n"                /* kill(getpid(), SIGSTOP) */
 	"	syscall\n"
 	"	movl %eax, %edi\n"
 	"	movl $62, %eax\n"
 	"	movl $19, %esi\n"
 	"	syscall\n"
-	"	movl $231, %eax\n"               /* exit_group(1): never resumed here */
-	"	movl $1, %edi\n"
-	"	syscall\n"
+	"	jmp 9f\n"                        /* exit_group(1): never resumed here */
 	/* The factory: for each byte read from memfd+1, fork a stub and write
 	 * its pid (or -errno) to memfd+2; EOF or an error ends it. */
 	"5:	xorl %eax, %eax\n"               /* read(memfd + 1, scratch, 1) */
@@ -257,12 +255,7 @@ __asm__(
 	"	movl $1, %edi\n"
 	"	movl $9, %esi\n"
 	"	syscall\n"
-	"	movl $39, %eax\n"                /* kill(getpid(), SIGSTOP) */
-	"	syscall\n"
-	"	movl %eax, %edi\n"
-	"	movl $62, %eax\n"
-	"	movl $19, %esi\n"
-	"	syscall\n"
+	"	jmp 4b\n"
 	"9:	movl $231, %eax\n"               /* exit_group(1) */
 	"	movl $1, %edi\n"
 	"	syscall\n"
