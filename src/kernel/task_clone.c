@@ -338,6 +338,8 @@ long task_clone(struct task *t, const struct clone_args_k *args)
 	if (f & CLONE_VM) {
 		mm_get(t->mm);
 		c->mm = t->mm;
+		if (platform->as_share)
+			platform->as_share(t->ctx, t->mm->as);
 	} else if ((err = mm_fork(t->ctx, t->mm, &c->mm))) {
 		goto fail;
 	}

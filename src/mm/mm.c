@@ -279,11 +279,13 @@ void mm_put(struct mm *mm)
 	free(mm);
 }
 
-/* One task uses mm: its stub is the only one, and the page table's
- * PTE_MAPPED bits say exactly what that stub maps. */
+/* One task uses mm, or all its tasks share one platform view: the page
+ * table's PTE_MAPPED bits cover what that view maps, and a change made
+ * through the caller's context holds for every task. */
 static bool mm_single_user(struct mm *mm)
 {
-	return atomic_load(&mm->users) == 1;
+	return atomic_load(&mm->users) == 1 ||
+	       (platform->as_coherent && mm->as && platform->as_coherent(mm->as));
 }
 
 static void protect_local(struct mm *mm, uint64_t start, uint64_t end, int prot)

@@ -12,6 +12,7 @@
 #ifndef MOAT_PLATFORM_PLATFORM_H
 #define MOAT_PLATFORM_PLATFORM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -53,9 +54,17 @@ struct platform_ops {
 	int (*as_protect)(struct plat_ctx *ctx, struct plat_as *as, uint64_t addr,
 			  uint64_t len, int prot);
 	/* Change the protections of [addr, addr+len), wholly mapped by ctx,
-	 * in ctx only: for an address space ctx alone uses. */
+	 * through ctx only: for an address space that is coherent (below).
+	 * Fails when ctx does not run in as. */
 	int (*as_protect_local)(struct plat_ctx *ctx, struct plat_as *as, uint64_t addr,
 				uint64_t len, int prot);
+	/* ctx's task is making another task that will run in as (CLONE_VM):
+	 * prepare what the new task's context will need. Optional. */
+	void (*as_share)(struct plat_ctx *ctx, struct plat_as *as);
+	/* Whether all contexts running in as see one mapping, so that a
+	 * change made through one of them (as_map, as_protect_local) holds
+	 * for all. Optional: absent means only with a single user. */
+	bool (*as_coherent)(struct plat_as *as);
 
 	/* A context for the calling sentry thread. */
 	int (*ctx_new)(struct plat_ctx **out);

@@ -7,13 +7,19 @@
  * into a stub by making the stub itself execute mmap/munmap/mprotect at
  * STUB_ADDR ("injection"), with the application's registers saved aside.
  *
- * A tracee is tied to the host thread that traces it, so every context (one
- * per task, owned by the task's sentry thread) has its own stub process.
- * The stubs of tasks sharing an address space (CLONE_VM) fault pages in
- * independently; unmapping and protection changes are logged in the address
- * space and applied by each stub before it runs again (running ones are
- * interrupted and waited for), so no stub can reach a page after it is
- * released.
+ * A tracee is tied to the host thread that traces it, but ptrace is per
+ * thread: every context (one per task, owned by the task's sentry thread)
+ * traces its own stub thread, and the tasks of one address space (CLONE_VM)
+ * are threads of one stub process, so a page mapped or unmapped through any
+ * of them is mapped or unmapped for all at once. New stub threads are made
+ * ahead by the task that clones (a clone injected into its stopped stub
+ * thread; the new thread parks in pause() untraced), and the thread of a
+ * task that ends parks again for the next one. When no parked thread is at
+ * hand a task gets a stub process of its own; then the processes of one
+ * space fault pages in independently, and unmapping and protection changes
+ * are logged in the address space and applied by each process before any of
+ * its threads runs again (running ones are interrupted and waited for), so
+ * no stub can reach a page after it is released.
  */
 #include "platform/platform.h"
 
@@ -44,6 +50,8 @@
  * mappings stay below it. */
 #define STUB_ADDR (ARCH_TASK_SIZE - PAGE_SIZE)
 #define STUB_INSN_SYSCALL STUB_ADDR          /* syscall; int3 */
+#define STUB_INSN_CLONE (STUB_ADDR + (stub_clone_insn - stub_blob_start))
+#define STUB_INSN_PARK (STUB_ADDR + (stub_park_insn - stub_blob_start))
 #define STUB_INTERRUPT_SIGNAL SIGURG
 
 #ifndef PTRACE_SYSEMU
@@ -57,6 +65,20 @@ struct inval {
 };
 
 #define INVAL_LOG 64
+/* Parked threads a stub process keeps for tasks to come (its leader may
+ * make one more: it never exits before the process). */
+#define SPARE_MAX 8
+
+/* A host stub process of an address space. */
+struct stub_proc {
+	pid_t pid;             /* its thread group */
+	int threads;           /* contexts running a thread of it, or about to */
+	bool shared;           /* it has or had more than one thread */
+	uint64_t applied;      /* changes of the space applied to it */
+	int nspare;
+	pid_t spare[SPARE_MAX + 1];   /* parked threads, untraced */
+	struct stub_proc *next;
+};
 
 struct plat_as {
 	pthread_mutex_t lock;
@@ -64,18 +86,22 @@ struct plat_as {
 	uint64_t gen;          /* changes logged so far */
 	struct inval log[INVAL_LOG];   /* change n is log[n % INVAL_LOG] */
 	struct plat_ctx *users;        /* contexts with a stub in this space */
+	struct stub_proc *procs;       /* its stub processes */
 };
 
 struct plat_ctx {
 	pid_t tid;             /* host tid of the owning sentry thread */
-	pid_t stub;            /* its stub process, or 0 */
+	pid_t stub;            /* the stub thread it traces, or 0 */
+	struct stub_proc *proc;        /* the process of that thread */
 	struct plat_as *as;    /* the address space the stub holds */
-	uint64_t applied;      /* changes of as applied to the stub */
 	struct plat_ctx *next_user;
 	int last_cpu;
+	bool fresh;            /* a new or parked stub thread: never ran for us yet */
 	uint64_t dead_cpu_ns;  /* CPU time of stubs this context had before */
+	_Atomic uint64_t seen; /* changes of as its process had when it last ran */
 	atomic_bool interrupt;
-	_Atomic pid_t running; /* stub pid while inside ctx_switch, else 0 */
+	/* While inside ctx_switch: the stub's thread group << 32 | its tid. */
+	_Atomic uint64_t running;
 };
 
 static int memfile_fd = -1;
@@ -159,11 +185,13 @@ struct stub_plan {
 	struct { uint64_t start, len; } unmap[PLAT_SPECIAL_MAX + 1];
 };
 
-extern const char stub_blob_start[], stub_blob_end[];
+extern const char stub_blob_start[], stub_blob_end[], stub_clone_insn[], stub_park_insn[];
 __asm__(
 	".text\n"
 	".globl stub_blob_start\n"
 	".globl stub_blob_end\n"
+	".globl stub_clone_insn\n"
+	".globl stub_park_insn\n"
 	"stub_blob_start:\n"
 	"	syscall\n"
 	"	int3\n"
@@ -239,7 +267,9 @@ __asm__(
 	"	syscall\n"
 	"	jmp 5b\n"
 	/* A new stub: its page read-only again, the pipes closed, dying with
-	 * the factory; it stops until the sentry thread that asked seizes it. */
+	 * the factory; it parks until the sentry thread that asked seizes it
+	 * (stopping itself would leave its process group-stopped, and every
+	 * thread it makes later would stop at birth). */
 	"7:	movl $10, %eax\n"                /* mprotect(page, 4096, PROT_READ|PROT_EXEC) */
 	"	movq %r12, %rdi\n"
 	"	andq $-4096, %rdi\n"
@@ -255,10 +285,22 @@ __asm__(
 	"	movl $1, %edi\n"
 	"	movl $9, %esi\n"
 	"	syscall\n"
-	"	jmp 4b\n"
+	"	jmp 10f\n"
 	"9:	movl $231, %eax\n"               /* exit_group(1) */
 	"	movl $1, %edi\n"
 	"	syscall\n"
+	/* An injected clone of a stub thread: the caller traps as after any
+	 * injected call, the new thread parks in pause() until a sentry
+	 * thread seizes it; a retired stub thread parks here too. */
+	"stub_clone_insn:\n"
+	"	syscall\n"
+	"	testq %rax, %rax\n"
+	"	jnz 8f\n"
+	"stub_park_insn:\n"
+	"10:	movl $34, %eax\n"               /* pause() */
+	"	syscall\n"
+	"	jmp 10b\n"
+	"8:	int3\n"
 	"stub_blob_end:\n");
 
 /* What the new stub must unmap: all of user space but the stub page and
@@ -378,6 +420,31 @@ static void factory_start(void)
 	factory_reply = reply[0];
 }
 
+#define STUB_SEIZE_OPTIONS (PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL)
+
+/* Trace a parked stub thread and stop it. */
+static int stub_seize_parked(pid_t tid)
+{
+	if (ptrace(PTRACE_SEIZE, tid, 0, STUB_SEIZE_OPTIONS) < 0)
+		return -errno;
+	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)
+		return -errno;
+	for (;;) {
+		int status;
+		int err = wait_stop(tid, &status);
+		if (err)
+			return err;
+		if (!WIFSTOPPED(status))
+			return -ESRCH;
+		if ((status >> 16) == PTRACE_EVENT_STOP)
+			return 0;
+		/* A late interrupt meant for the thread's previous task: drop it;
+		 * the PTRACE_INTERRUPT trap is still to come. */
+		if (ptrace(PTRACE_CONT, tid, 0, 0) < 0)
+			return -errno;
+	}
+}
+
 /* Ask the factory for a stub and seize it: 0, or -errno and the caller
  * falls back to forking one itself. */
 static int stub_from_factory(pid_t *out)
@@ -395,18 +462,7 @@ static int stub_from_factory(pid_t *out)
 	pthread_mutex_unlock(&factory_lock);
 	if (!ok || pid <= 0)
 		return -EAGAIN;
-	if (ptrace(PTRACE_SEIZE, pid, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL) < 0) {
-		int err = -errno;
-		kill(pid, SIGKILL);
-		return err;
-	}
-	/* Seized before its SIGSTOP: a signal-delivery stop; after: the
-	 * group stop reported as PTRACE_EVENT_STOP. Both leave it stopped
-	 * after its kill() call, as a stub forked by the sentry is. */
-	int status;
-	int err = wait_stop(pid, &status);
-	if (!err && !(WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP))
-		err = -ECHILD;
+	int err = stub_seize_parked(pid);
 	if (err) {
 		stub_kill(pid);
 		return err;
@@ -448,6 +504,96 @@ static int stub_create(pid_t *out)
 	return 0;
 }
 
+/* CPU time of a stub process (its process CPU clock). */
+static uint64_t stub_cpu_ns(pid_t pid)
+{
+	struct timespec ts;
+	clockid_t clk = (clockid_t)((~(unsigned)pid << 3) | 2);   /* CPUCLOCK_SCHED of pid */
+	if (!pid || clock_gettime(clk, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* CPU time of one thread of a stub process: the host lets only a thread's
+ * own process read its thread CPU clock, so procfs tells. */
+static uint64_t stub_thread_cpu_ns(pid_t pid, pid_t tid)
+{
+	char path[64], buf[96];
+	snprintf(path, sizeof path, "/proc/%d/task/%d/schedstat", pid, tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	return strtoull(buf, NULL, 10);
+}
+
+static uint64_t ctx_stub_cpu_ns(struct plat_ctx *ctx)
+{
+	if (!ctx->stub)
+		return 0;
+	if (!__atomic_load_n(&ctx->proc->shared, __ATOMIC_RELAXED))
+		return stub_cpu_ns(ctx->proc->pid);
+	return stub_thread_cpu_ns(ctx->proc->pid, ctx->stub);
+}
+
+static uint64_t ptrace_ctx_cpu_ns(struct plat_ctx *ctx)
+{
+	return ctx->dead_cpu_ns + ctx_stub_cpu_ns(ctx);
+}
+
+/* ---- stub threads ------------------------------------------------------ */
+
+/* Let a stopped stub thread go, parked in pause() in the stub page. No
+ * restart: orig_rax -1 says it was in no system call. */
+static int stub_park(pid_t tid)
+{
+	struct user_regs_struct r;
+	if (ptrace(PTRACE_GETREGS, tid, 0, &r) < 0)
+		return -errno;
+	r.rip = STUB_INSN_PARK;
+	r.orig_rax = -1;
+	if (ptrace(PTRACE_SETREGS, tid, 0, &r) < 0 || ptrace(PTRACE_DETACH, tid, 0, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+/* A new parked thread in the process of the stopped stub thread tid. */
+static pid_t stub_clone_parked(pid_t tid)
+{
+	long r = stub_inject(tid, STUB_INSN_CLONE, SYS_clone,
+			     CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
+			     CLONE_SYSVSEM, 0, 0, 0, 0, 0);
+	return r > 0 ? (pid_t)r : 0;
+}
+
+/* Drop a reservation on proc; the last one kills the process. */
+static void proc_put(struct plat_as *as, struct stub_proc *proc, pid_t spare)
+{
+	pthread_mutex_lock(&as->lock);
+	if (spare)
+		proc->spare[proc->nspare++] = spare;
+	bool last = --proc->threads == 0;
+	if (last) {
+		for (struct stub_proc **p = &as->procs; *p; p = &(*p)->next) {
+			if (*p == proc) {
+				*p = proc->next;
+				break;
+			}
+		}
+	}
+	pthread_mutex_unlock(&as->lock);
+	if (last) {
+		stub_kill(proc->pid);
+		free(proc);
+	}
+}
+
+/* ---- address spaces ---------------------------------------------------- */
+
 static int ptrace_as_new(struct plat_ctx *ctx, struct plat_as **out)
 {
 	struct plat_as *as = calloc(1, sizeof *as);
@@ -474,32 +620,26 @@ static void ptrace_as_release(struct plat_as *as)
 		as_unref(as);
 }
 
-/* CPU time of a stub process (its process CPU clock). */
-static uint64_t stub_cpu_ns(pid_t pid)
+static void as_link_user(struct plat_as *as, struct plat_ctx *ctx)
 {
-	struct timespec ts;
-	clockid_t clk = (clockid_t)((~(unsigned)pid << 3) | 2);   /* CPUCLOCK_SCHED of pid */
-	if (!pid || clock_gettime(clk, &ts) != 0)
-		return 0;
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	pthread_mutex_lock(&as->lock);
+	as->refs++;
+	ctx->as = as;
+	ctx->next_user = as->users;
+	as->users = ctx;
+	pthread_mutex_unlock(&as->lock);
 }
 
-static uint64_t ptrace_ctx_cpu_ns(struct plat_ctx *ctx)
-{
-	return ctx->dead_cpu_ns + stub_cpu_ns(ctx->stub);
-}
-
-/* Detach ctx from its address space and kill its stub. */
+/* Leave the address space. The stub thread parks for a task to come (or
+ * exits when enough are parked); the last thread's process is killed. */
 static void ctx_detach(struct plat_ctx *ctx)
 {
 	struct plat_as *as = ctx->as;
-	if (ctx->stub) {
-		ctx->dead_cpu_ns += stub_cpu_ns(ctx->stub);
-		stub_kill(ctx->stub);
-	}
-	ctx->stub = 0;
 	if (!as)
 		return;
+	struct stub_proc *proc = ctx->proc;
+	pid_t tid = ctx->stub;
+	ctx->dead_cpu_ns += ctx_stub_cpu_ns(ctx);
 	pthread_mutex_lock(&as->lock);
 	for (struct plat_ctx **p = &as->users; *p; p = &(*p)->next_user) {
 		if (*p == ctx) {
@@ -507,29 +647,114 @@ static void ctx_detach(struct plat_ctx *ctx)
 			break;
 		}
 	}
+	bool others = proc->threads > 1;
+	bool park = others && (proc->nspare < SPARE_MAX || tid == proc->pid);
 	pthread_mutex_unlock(&as->lock);
+	pid_t spare = 0;
+	if (park && stub_park(tid) == 0)
+		spare = tid;
+	else if (others && tid != proc->pid)
+		stub_inject(tid, STUB_INSN_SYSCALL, SYS_exit, 0, 0, 0, 0, 0, 0);
+	proc_put(as, proc, spare);
+	ctx->stub = 0;
+	ctx->proc = NULL;
 	ctx->as = NULL;
 	as_unref(as);
 }
 
-/* Give ctx a fresh stub for as. */
+/* Join as through a parked thread of one of its processes. */
+static int ctx_join_parked(struct plat_ctx *ctx, struct plat_as *as)
+{
+	pthread_mutex_lock(&as->lock);
+	struct stub_proc *proc = as->procs;
+	while (proc && !proc->nspare)
+		proc = proc->next;
+	pid_t tid = 0;
+	if (proc) {
+		tid = proc->spare[--proc->nspare];
+		proc->threads++;
+	}
+	pthread_mutex_unlock(&as->lock);
+	if (!proc)
+		return -ENOENT;
+	int err = stub_seize_parked(tid);
+	if (err) {
+		log_debug("ptrace: cannot seize parked stub thread %d: %d", tid, err);
+		proc_put(as, proc, 0);
+		return err;
+	}
+	ctx->stub = tid;
+	ctx->proc = proc;
+	ctx->fresh = true;
+	as_link_user(as, ctx);
+	return 0;
+}
+
+/* Join as with a stub process of ctx's own. */
+static int ctx_join_new_proc(struct plat_ctx *ctx, struct plat_as *as)
+{
+	struct stub_proc *proc = calloc(1, sizeof *proc);
+	if (!proc)
+		return -ENOMEM;
+	int err = stub_create(&proc->pid);
+	if (err) {
+		free(proc);
+		return err;
+	}
+	proc->threads = 1;
+	pthread_mutex_lock(&as->lock);
+	proc->applied = as->gen;
+	proc->next = as->procs;
+	as->procs = proc;
+	pthread_mutex_unlock(&as->lock);
+	ctx->stub = proc->pid;
+	ctx->proc = proc;
+	ctx->fresh = true;
+	as_link_user(as, ctx);
+	return 0;
+}
+
 static int ctx_attach(struct plat_ctx *ctx, struct plat_as *as)
 {
 	ctx_detach(ctx);
-	pid_t pid = 0;
-	int err = stub_create(&pid);
-	if (err)
-		return err;
-	ctx->stub = pid;
 	ctx->last_cpu = -1;
+	if (ctx_join_parked(ctx, as) == 0)
+		return 0;
+	return ctx_join_new_proc(ctx, as);
+}
+
+/* ctx's task makes another task that will run in as: park a thread in
+ * ctx's stub process for it, so that both see one host mapping. */
+static void ptrace_as_share(struct plat_ctx *ctx, struct plat_as *as)
+{
+	if (!ctx || ctx->as != as || !ctx->stub)
+		return;
+	struct stub_proc *proc = ctx->proc;
 	pthread_mutex_lock(&as->lock);
-	as->refs++;
-	ctx->as = as;
-	ctx->applied = as->gen;
-	ctx->next_user = as->users;
-	as->users = ctx;
+	bool want = proc->nspare == 0;
 	pthread_mutex_unlock(&as->lock);
-	return 0;
+	if (!want)
+		return;
+	pid_t tid = stub_clone_parked(ctx->stub);
+	if (!tid)
+		return;
+	pthread_mutex_lock(&as->lock);
+	__atomic_store_n(&proc->shared, true, __ATOMIC_RELAXED);
+	/* Room is left for one more than SPARE_MAX; a thread that finds no
+	 * room stays parked until its process ends. */
+	if (proc->nspare <= SPARE_MAX)
+		proc->spare[proc->nspare++] = tid;
+	pthread_mutex_unlock(&as->lock);
+}
+
+/* Whether every context in as sees the same host mapping (one process):
+ * then a change made through one of them is made for all. */
+static bool ptrace_as_coherent(struct plat_as *as)
+{
+	pthread_mutex_lock(&as->lock);
+	bool one = !as->procs || !as->procs->next;
+	pthread_mutex_unlock(&as->lock);
+	return one;
 }
 
 /* Every change is applied as an unmap: a stub maps only the pages it
@@ -540,14 +765,15 @@ static long stub_mprotect_or_unmap(pid_t pid, const struct inval *c)
 	return stub_inject(pid, STUB_INSN_SYSCALL, SYS_munmap, c->addr, c->len, 0, 0, 0, 0);
 }
 
-/* Bring ctx's stub up to date with the changes logged in its space. A stub
- * too far behind drops every mapping (they fault back in). */
+/* Bring ctx's stub process up to date with the changes logged in its
+ * space. A process too far behind drops every mapping (they fault back in). */
 static void ctx_apply_changes(struct plat_ctx *ctx)
 {
 	struct plat_as *as = ctx->as;
+	struct stub_proc *proc = ctx->proc;
 	pthread_mutex_lock(&as->lock);
 	uint64_t gen = as->gen;
-	if (gen - ctx->applied > INVAL_LOG) {
+	if (gen - proc->applied > INVAL_LOG) {
 		/* Everything the application may map; the stub page and the
 		 * host vDSO stay (the plan a new stub strips itself with). */
 		for (uint64_t i = 0; i < the_plan.nranges; i++) {
@@ -555,43 +781,52 @@ static void ctx_apply_changes(struct plat_ctx *ctx)
 			stub_mprotect_or_unmap(ctx->stub, &all);
 		}
 	} else {
-		for (uint64_t n = ctx->applied; n < gen; n++)
+		for (uint64_t n = proc->applied; n < gen; n++)
 			stub_mprotect_or_unmap(ctx->stub, &as->log[n % INVAL_LOG]);
 	}
-	ctx->applied = gen;
+	proc->applied = gen;
+	atomic_store(&ctx->seen, gen);
 	pthread_mutex_unlock(&as->lock);
 }
 
-/* Log a change, apply it to the caller's stub at once, and make sure no
- * other stub of the space is running with the old mapping. */
+static void interrupt_running(uint64_t running)
+{
+	syscall(SYS_tgkill, (pid_t)(running >> 32), (pid_t)(uint32_t)running, STUB_INTERRUPT_SIGNAL);
+}
+
+/* Log a change, apply it to the caller's stub process at once, and make
+ * sure no stub of another process of the space is running with the old
+ * mapping (the caller's own process changes for all its threads at once). */
 static int as_change(struct plat_ctx *ctx, struct plat_as *as, uint64_t addr, uint64_t len, int prot)
 {
+	bool mine = ctx && ctx->as == as && ctx->stub;
 	pthread_mutex_lock(&as->lock);
 	as->log[as->gen % INVAL_LOG] = (struct inval){ addr, len, prot };
 	uint64_t gen = ++as->gen;
-	pid_t waits[64];
+	uint64_t waits[64];
 	struct plat_ctx *others[64];
 	int n = 0;
 	for (struct plat_ctx *u = as->users; u; u = u->next_user) {
-		if (u == ctx || atomic_load(&u->running) == 0 || n == 64)
+		if ((mine && u->proc == ctx->proc) || atomic_load(&u->running) == 0 || n == 64)
 			continue;
 		others[n] = u;
 		waits[n++] = atomic_load(&u->running);
 	}
 	pthread_mutex_unlock(&as->lock);
 	for (int i = 0; i < n; i++)
-		syscall(SYS_tgkill, waits[i], waits[i], STUB_INTERRUPT_SIGNAL);
+		interrupt_running(waits[i]);
 	for (int i = 0; i < n; i++)
-		while (atomic_load(&others[i]->running) == waits[i] && others[i]->applied < gen)
+		while (atomic_load(&others[i]->running) == waits[i] && atomic_load(&others[i]->seen) < gen)
 			sched_yield();
-	if (ctx && ctx->as == as && ctx->stub)
+	if (mine)
 		ctx_apply_changes(ctx);
 	return 0;
 }
 
 /* Injected calls clobber the registers of the stub; the application's
  * registers live in struct arch_state and are set again on every switch.
- * Mapping is per stub: other stubs fault the same pages in themselves. */
+ * Mapping is per stub process: other processes fault the same pages in
+ * themselves. */
 static int ptrace_as_map(struct plat_ctx *ctx, struct plat_as *as, uint64_t addr, uint64_t len,
 			 int prot, uint64_t off)
 {
@@ -615,11 +850,12 @@ static int ptrace_as_protect(struct plat_ctx *ctx, struct plat_as *as, uint64_t 
 	return as_change(ctx, as, addr, len, prot);
 }
 
+/* Only through a context of the space: the caller falls back to unmapping. */
 static int ptrace_as_protect_local(struct plat_ctx *ctx, struct plat_as *as, uint64_t addr,
 				   uint64_t len, int prot)
 {
 	if (!ctx || ctx->as != as || !ctx->stub)
-		return 0;
+		return -ESRCH;
 	long r = stub_inject(ctx->stub, STUB_INSN_SYSCALL, SYS_mprotect, addr, len, prot, 0, 0, 0);
 	return r < 0 ? (int)r : 0;
 }
@@ -699,10 +935,13 @@ static int ptrace_ctx_switch(struct plat_ctx *ctx, struct plat_as *as, struct ar
 	pid_t pid = ctx->stub;
 	/* Published before the change log is read: a concurrent as_change
 	 * either sees us running (and interrupts us) or we see its change. */
-	atomic_store(&ctx->running, pid);
+	atomic_store(&ctx->running, (uint64_t)ctx->proc->pid << 32 | (uint32_t)pid);
 	int err = 0;
-	if (ctx->applied != as->gen)
+	uint64_t gen = as->gen;
+	if (ctx->proc->applied != gen)
 		ctx_apply_changes(ctx);
+	else
+		atomic_store(&ctx->seen, gen);
 	if (st->fp_dirty) {
 		struct iovec iov = { st->fpstate, st->fp_size };
 		if (ptrace(PTRACE_SETREGSET, pid, NT_X86_XSTATE, &iov) < 0)
@@ -710,8 +949,17 @@ static int ptrace_ctx_switch(struct plat_ctx *ctx, struct plat_as *as, struct ar
 		st->fp_dirty = false;
 	}
 	st->fp_valid = false;
-	if (!err && ptrace(PTRACE_SETREGS, pid, 0, &st->regs) < 0)
+	if (!err && ctx->fresh) {
+		/* A parked thread stopped inside pause(): with orig_rax -1 the
+		 * host does not restart that call when it resumes. */
+		struct user_regs_struct r = st->regs;
+		r.orig_rax = -1;
+		if (ptrace(PTRACE_SETREGS, pid, 0, &r) < 0)
+			err = -errno;
+		ctx->fresh = false;
+	} else if (!err && ptrace(PTRACE_SETREGS, pid, 0, &st->regs) < 0) {
 		err = -errno;
+	}
 	if (err) {
 		atomic_store(&ctx->running, 0);
 		return err;
@@ -758,9 +1006,9 @@ static int ptrace_ctx_switch(struct plat_ctx *ctx, struct plat_as *as, struct ar
 static void ptrace_ctx_interrupt(struct plat_ctx *ctx)
 {
 	atomic_store(&ctx->interrupt, true);
-	pid_t pid = atomic_load(&ctx->running);
-	if (pid > 0)
-		syscall(SYS_tgkill, pid, pid, STUB_INTERRUPT_SIGNAL);
+	uint64_t running = atomic_load(&ctx->running);
+	if (running)
+		interrupt_running(running);
 }
 
 /* Reads the stub's xstate into st; needs the stub stopped (the caller is between
@@ -787,6 +1035,8 @@ const struct platform_ops ptrace_platform = {
 	.as_unmap = ptrace_as_unmap,
 	.as_protect = ptrace_as_protect,
 	.as_protect_local = ptrace_as_protect_local,
+	.as_share = ptrace_as_share,
+	.as_coherent = ptrace_as_coherent,
 	.ctx_new = ptrace_ctx_new,
 	.ctx_release = ptrace_ctx_release,
 	.ctx_switch = ptrace_ctx_switch,
