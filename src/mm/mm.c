@@ -388,6 +388,8 @@ static int fill_from_file(struct vma *v, uint64_t addr, uint64_t off)
  * mm (copy-on-write). *e is its entry. Returns 0, -ENOMEM or -EFAULT (no
  * backing: SIGBUS). */
 
+static int break_cow(struct mm *mm, uint64_t addr, uint64_t *e);
+
 static int populate_page(struct mm *mm, struct vma *v, uint64_t addr, uint64_t *e, bool write)
 {
 	if (!(*e & PTE_PRESENT))
@@ -414,7 +416,7 @@ static int populate_page(struct mm *mm, struct vma *v, uint64_t addr, uint64_t *
 			err = pagecache_page(v->file, (v->off + addr - v->start) / PAGE_SIZE, &off);
 			if (err == 0) {
 				*e = off | PTE_PRESENT | PTE_COW;
-				return 0;
+				return write ? break_cow(mm, addr, e) : 0;
 			}
 			if (err != -ENOENT)
 				return err;
@@ -431,6 +433,12 @@ static int populate_page(struct mm *mm, struct vma *v, uint64_t addr, uint64_t *
 	}
 	if (!write || !(*e & PTE_COW))
 		return 0;
+	return break_cow(mm, addr, e);
+}
+
+/* Give the copy-on-write page at addr (entry *e) to this mm alone. */
+static int break_cow(struct mm *mm, uint64_t addr, uint64_t *e)
+{
 	uint64_t old = PTE_OFF(*e);
 	if (mf_refcount(old) == 1) {
 		*e &= ~PTE_COW;
@@ -509,8 +517,12 @@ static int map_present(struct mm *mm, struct vma *v, uint64_t start, uint64_t en
 	return err;
 }
 
-/* Fault-around window: faults bring in up to this much around the address. */
+/* Fault-around windows: faults bring in up to this much around the
+ * address. A fault costs the ptrace platform tens of microseconds and a
+ * mapping call costs the same for one page or many, so file pages (shared
+ * from the page cache, nothing to allocate) come in larger windows. */
 #define FAULT_AROUND (16 * PAGE_SIZE)
+#define FAULT_AROUND_FILE (64 * PAGE_SIZE)
 
 static bool stack_guard_ok(struct mm *mm, size_t i, uint64_t addr)
 {
@@ -539,6 +551,36 @@ static long find_or_grow(struct mm *mm, uint64_t addr)
 		return -1;
 	v->start = PAGE_ROUND_DOWN(addr);
 	return (long)j;
+}
+
+/* How far past its window a read fault on a private file mapping may
+ * reach over pages already in the page cache. */
+#define FAULT_EXTEND_CACHED (512 * PAGE_SIZE)
+
+/* Move the window edge at (down when dir < 0) over the pages of v that
+ * are present but not mapped (a forked child's) or that the page cache
+ * already holds (made present copy-on-write): they cost no reading, and
+ * the page cache keeps a file's pages contiguous, so the whole window
+ * still maps with few platform calls. */
+static uint64_t extend_over_cached(struct mm *mm, struct vma *v, uint64_t at, int dir)
+{
+	uint64_t limit = dir < 0 ? (at - v->start > FAULT_EXTEND_CACHED ? at - FAULT_EXTEND_CACHED : v->start)
+				 : (v->end - at > FAULT_EXTEND_CACHED ? at + FAULT_EXTEND_CACHED : v->end);
+	while (at != limit) {
+		uint64_t a = dir < 0 ? at - PAGE_SIZE : at;
+		uint64_t *e = pte_lookup(mm, a, true);
+		uint64_t off;
+		if (!e || (*e & PTE_MAPPED))
+			break;
+		if (!(*e & PTE_PRESENT)) {
+			if (pagecache_cached_page(v->file, (v->off + a - v->start) / PAGE_SIZE, &off))
+				break;
+			*e = off | PTE_PRESENT | PTE_COW;
+			rss_add(mm);
+		}
+		at = dir < 0 ? a : a + PAGE_SIZE;
+	}
+	return at;
 }
 
 int mm_fault(struct task *t, uint64_t addr, int *signo)
@@ -584,12 +626,30 @@ int mm_fault(struct task *t, uint64_t addr, int *signo)
 	if (!write && mm_single_user(mm) && (*e & PTE_MAPPED) && !(*e & PTE_MAPPED_W) &&
 	    (v->prot & PROT_WRITE))
 		write = true;
-	uint64_t lo = page & ~(FAULT_AROUND - 1), hi = lo + FAULT_AROUND;
+	/* A private file mapping that may be written is mostly written
+	 * (relocations, data): take the private copy on the first fault
+	 * rather than on a second one, and of the whole mapping when it is
+	 * as small as a program's data segment usually is. */
+	bool whole = false;
+	if (!write && v->file && !v->obj && (v->prot & PROT_WRITE) && !(*e & PTE_MAPPED)) {
+		write = true;
+		whole = v->end - v->start <= FAULT_AROUND;
+	}
+	/* So is a private anonymous page shared since a fork (a stack, a
+	 * heap): copying it costs far less than a second fault. */
+	if (!write && !v->file && !v->obj && (v->prot & PROT_WRITE) && (*e & PTE_PRESENT) &&
+	    (*e & PTE_COW) && !(*e & PTE_MAPPED))
+		write = true;
+	uint64_t window = v->file ? FAULT_AROUND_FILE : FAULT_AROUND;
+	uint64_t lo = page & ~(window - 1), hi = lo + window;
 	if (lo < v->start)
 		lo = v->start;
 	if (hi > v->end)
 		hi = v->end;
-	if (write) {
+	if (whole) {
+		lo = v->start;
+		hi = v->end;
+	} else if (write) {
 		lo = page;
 		hi = page + PAGE_SIZE;
 	}
@@ -600,7 +660,7 @@ int mm_fault(struct task *t, uint64_t addr, int *signo)
 			code = SEGV_MAPERR;
 			goto out;
 		}
-		int err = populate_page(mm, v, a, pe, write && a == page);
+		int err = populate_page(mm, v, a, pe, write && (a == page || whole));
 		if (err == -EFAULT && a == page) {
 			*signo = SIGBUS;
 			code = BUS_ADRERR;
@@ -620,6 +680,10 @@ int mm_fault(struct task *t, uint64_t addr, int *signo)
 		 * map writable at once. */
 		if ((*pe & PTE_COW) && mf_refcount(PTE_OFF(*pe)) == 1)
 			*pe &= ~PTE_COW;
+	}
+	if (!write && v->file && !v->obj) {
+		lo = extend_over_cached(mm, v, lo, -1);
+		hi = extend_over_cached(mm, v, hi, 1);
 	}
 	if (map_present(mm, v, lo, hi))
 		code = SEGV_MAPERR;

@@ -20,11 +20,18 @@
 
 #define PC_BUCKETS 1024
 
+/* Files up to this size get one contiguous run of the memory file, each
+ * page at its index, filled as it is first read: then the cached pages of a
+ * mapping are contiguous and map into a stub with one call. (The run is
+ * sparse: pages never read take no memory.) */
+#define PC_CONTIGUOUS_MAX (64ULL << 20)
+
 struct pc_entry {
 	struct pc_entry *next;
 	struct inode *inode;
 	struct memobj *pages;
 	uint64_t size;            /* file size when cached: pages past it are SIGBUS */
+	uint64_t base;            /* the file's run + 1, or 0: pages allocated one by one */
 };
 
 static struct pc_entry *buckets[PC_BUCKETS];
@@ -52,7 +59,11 @@ static struct pc_entry *entry_for(struct file *f)
 		if (e && file_stat(f, &st) == 0) {
 			e->inode = ino;
 			e->size = (uint64_t)st.st_size;
-			e->pages = memobj_new((e->size + PAGE_SIZE - 1) / PAGE_SIZE);
+			uint64_t n = (e->size + PAGE_SIZE - 1) / PAGE_SIZE;
+			e->pages = memobj_new(n);
+			uint64_t base;
+			if (e->pages && n && e->size <= PC_CONTIGUOUS_MAX && mf_alloc(n, &base) == 0)
+				e->base = base + 1;
 		}
 		if (!e || !e->pages) {
 			free(e);
@@ -80,11 +91,15 @@ int pagecache_page(struct file *f, uint64_t idx, uint64_t *off)
 	int err = 0;
 	if (!o->pages[idx]) {
 		uint64_t new_off;
-		err = mf_alloc(1, &new_off);
+		if (e->base)
+			new_off = e->base - 1 + idx * PAGE_SIZE;
+		else
+			err = mf_alloc(1, &new_off);
 		if (!err) {
 			ssize_t n = file_kread(f, mf_ptr(new_off), PAGE_SIZE, idx * PAGE_SIZE);
 			if (n <= 0) {
-				mf_decref(new_off, 1);
+				if (!e->base)
+					mf_decref(new_off, 1);
 				err = n < 0 ? (int)n : -EFAULT;
 			} else {
 				o->pages[idx] = new_off + 1;
@@ -97,4 +112,23 @@ int pagecache_page(struct file *f, uint64_t idx, uint64_t *off)
 	}
 	pthread_mutex_unlock(&o->lock);
 	return err;
+}
+
+int pagecache_cached_page(struct file *f, uint64_t idx, uint64_t *off)
+{
+	if (!cacheable(f))
+		return -ENOENT;
+	struct pc_entry *e = entry_for(f);
+	if (!e || idx * PAGE_SIZE >= e->size)
+		return -ENOENT;
+	struct memobj *o = e->pages;
+	pthread_mutex_lock(&o->lock);
+	uint64_t p = o->pages[idx];
+	if (p)
+		mf_incref(p - 1, 1);
+	pthread_mutex_unlock(&o->lock);
+	if (!p)
+		return -ENOENT;
+	*off = p - 1;
+	return 0;
 }

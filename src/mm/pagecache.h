@@ -11,5 +11,7 @@ struct file;
  * new reference for the caller. -ENOENT when f is not cached (not on a
  * read-only host file system), -EFAULT past the end of the file. */
 int pagecache_page(struct file *f, uint64_t idx, uint64_t *off);
+/* The same for a page already read, without reading: -ENOENT otherwise. */
+int pagecache_cached_page(struct file *f, uint64_t idx, uint64_t *off);
 
 #endif
