@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "kernel/task.h"
+#include "platform/cpus.h"
 
 #define SENTRY_INTERRUPT_SIGNAL SIGUSR2
 
@@ -45,8 +46,10 @@ int task_block(struct task *t, const struct timespec *deadline)
 			return -EINTR;
 		if (atomic_exchange(&t->wake_word, 0))
 			return 0;
+		cpus_sleep();
 		long r = syscall(SYS_futex, &t->wake_word, FUTEX_WAIT_BITSET_PRIVATE, 0, deadline,
 				 NULL, FUTEX_BITSET_MATCH_ANY);
+		cpus_wake();
 		if (r < 0 && errno == ETIMEDOUT)
 			return -ETIMEDOUT;
 	}
@@ -61,7 +64,9 @@ int task_block_host_fd(struct task *t, int hostfd, short events)
 	for (;;) {
 		if (atomic_load(&t->interrupted))
 			return -EINTR;
+		cpus_sleep();
 		int r = ppoll(&p, 1, NULL, &open_mask);
+		cpus_wake();
 		if (r > 0)
 			return p.revents;
 		if (r < 0 && errno != EINTR)

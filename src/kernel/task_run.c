@@ -15,6 +15,7 @@
 #include "kernel/kernel.h"
 #include "kernel/signals.h"
 #include "kernel/task.h"
+#include "platform/cpus.h"
 #include "lib/log.h"
 #include "mm/mm.h"
 #include "syscalls/syscalls.h"
@@ -157,6 +158,7 @@ void *task_main(void *arg)
 {
 	struct task *t = arg;
 	current_task = t;
+	cpus_thread_start();
 	if (platform->ctx_new(&t->ctx)) {
 		log_printf("moat: cannot create a platform context");
 		t->state = &st_exit;
@@ -165,5 +167,6 @@ void *task_main(void *arg)
 	while (t->state)
 		t->state = t->state->execute(t);
 	task_free(t);
+	cpus_thread_end();
 	return NULL;
 }

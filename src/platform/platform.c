@@ -1,4 +1,5 @@
 #include "platform/platform.h"
+#include "platform/cpus.h"
 
 #include <errno.h>
 #include <string.h>
@@ -13,6 +14,7 @@ uint64_t platform_vdso;
 
 int platform_init(const char *name, int memfd)
 {
+	cpus_init();
 	if (!name || strcmp(name, "ptrace") == 0) {
 		platform = &ptrace_platform;
 		return ptrace_platform_init(memfd);
