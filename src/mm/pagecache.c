@@ -25,6 +25,9 @@
  * mapping are contiguous and map into a stub with one call. (The run is
  * sparse: pages never read take no memory.) */
 #define PC_CONTIGUOUS_MAX (64ULL << 20)
+/* Pages read from the host at once into a contiguous run (a fault window
+ * asks for its pages one after another). */
+#define PC_READ_AHEAD 32
 
 struct pc_entry {
 	struct pc_entry *next;
@@ -77,6 +80,39 @@ static struct pc_entry *entry_for(struct file *f)
 	return e;
 }
 
+/* Read the absent pages from idx on (up to PC_READ_AHEAD of them) into the
+ * file's contiguous run with one host read. */
+static int read_run(struct file *f, struct pc_entry *e, uint64_t idx)
+{
+	struct memobj *o = e->pages;
+	uint64_t end = idx + 1;
+	while (end < o->npages && end < idx + PC_READ_AHEAD && !o->pages[end])
+		end++;
+	uint64_t off = e->base - 1 + idx * PAGE_SIZE;
+	ssize_t n = file_kread(f, mf_ptr(off), (end - idx) * PAGE_SIZE, idx * PAGE_SIZE);
+	if (n <= 0)
+		return n < 0 ? (int)n : -EFAULT;
+	for (uint64_t i = idx; i < idx + (n + PAGE_SIZE - 1) / PAGE_SIZE; i++)
+		o->pages[i] = e->base + i * PAGE_SIZE;   /* offset + 1 */
+	return 0;
+}
+
+/* Read page idx alone into a page of its own. */
+static int read_page(struct file *f, struct pc_entry *e, uint64_t idx)
+{
+	uint64_t off;
+	int err = mf_alloc(1, &off);
+	if (err)
+		return err;
+	ssize_t n = file_kread(f, mf_ptr(off), PAGE_SIZE, idx * PAGE_SIZE);
+	if (n <= 0) {
+		mf_decref(off, 1);
+		return n < 0 ? (int)n : -EFAULT;
+	}
+	e->pages->pages[idx] = off + 1;
+	return 0;
+}
+
 int pagecache_page(struct file *f, uint64_t idx, uint64_t *off)
 {
 	if (!cacheable(f))
@@ -89,23 +125,8 @@ int pagecache_page(struct file *f, uint64_t idx, uint64_t *off)
 	struct memobj *o = e->pages;
 	pthread_mutex_lock(&o->lock);
 	int err = 0;
-	if (!o->pages[idx]) {
-		uint64_t new_off;
-		if (e->base)
-			new_off = e->base - 1 + idx * PAGE_SIZE;
-		else
-			err = mf_alloc(1, &new_off);
-		if (!err) {
-			ssize_t n = file_kread(f, mf_ptr(new_off), PAGE_SIZE, idx * PAGE_SIZE);
-			if (n <= 0) {
-				if (!e->base)
-					mf_decref(new_off, 1);
-				err = n < 0 ? (int)n : -EFAULT;
-			} else {
-				o->pages[idx] = new_off + 1;
-			}
-		}
-	}
+	if (!o->pages[idx])
+		err = e->base ? read_run(f, e, idx) : read_page(f, e, idx);
 	if (!err) {
 		*off = o->pages[idx] - 1;
 		mf_incref(*off, 1);
