@@ -52,6 +52,7 @@
 #define STUB_INSN_SYSCALL STUB_ADDR          /* syscall; int3 */
 #define STUB_INSN_CLONE (STUB_ADDR + (stub_clone_insn - stub_blob_start))
 #define STUB_INSN_PARK (STUB_ADDR + (stub_park_insn - stub_blob_start))
+#define STUB_PARK_LEN (stub_park_end - stub_park_insn)
 #define STUB_INTERRUPT_SIGNAL SIGURG
 
 #ifndef PTRACE_SYSEMU
@@ -181,17 +182,18 @@ struct stub_plan {
 	uint64_t memfd;
 	uint64_t nranges;
 	uint64_t factory;             /* nonzero: become the stub factory */
-	uint32_t scratch[2];          /* the factory's request byte and reply */
 	struct { uint64_t start, len; } unmap[PLAT_SPECIAL_MAX + 1];
 };
 
-extern const char stub_blob_start[], stub_blob_end[], stub_clone_insn[], stub_park_insn[];
+extern const char stub_blob_start[], stub_blob_end[], stub_clone_insn[], stub_park_insn[],
+	stub_park_end[];
 __asm__(
 	".text\n"
 	".globl stub_blob_start\n"
 	".globl stub_blob_end\n"
 	".globl stub_clone_insn\n"
 	".globl stub_park_insn\n"
+	".globl stub_park_end\n"
 	"stub_blob_start:\n"
 	"	syscall\n"
 	"	int3\n"
@@ -216,7 +218,7 @@ __asm__(
 	"	xorl %edx, %edx\n"
 	"	syscall\n"
 	"	movq 8(%r12), %r14\n"            /* nranges */
-	"	leaq 32(%r12), %r15\n"
+	"	leaq 24(%r12), %r15\n"
 	"2:	testq %r14, %r14\n"
 	"	jz 3f\n"
 	"	movl $11, %eax\n"                /* munmap(start, len) */
@@ -242,10 +244,25 @@ __asm__(
 	"	syscall\n"
 	"	jmp 9f\n"                        /* exit_group(1): never resumed here */
 	/* The factory: for each byte read from memfd+1, fork a stub and write
-	 * its pid (or -errno) to memfd+2; EOF or an error ends it. */
-	"5:	xorl %eax, %eax\n"               /* read(memfd + 1, scratch, 1) */
+	 * its pid (or -errno) to memfd+2; EOF or an error ends it. Its bytes
+	 * live in a page of their own (rbx) below the stub page, which stays
+	 * read-only and executable in the factory as in every stub. */
+	"5:	movl $9, %eax\n"                /* mmap(page - 4096, 4096, RW, PRIVATE|ANON|FIXED, -1, 0) */
+	"	movq %r12, %rdi\n"
+	"	andq $-4096, %rdi\n"
+	"	subq $4096, %rdi\n"
+	"	movl $4096, %esi\n"
+	"	movl $3, %edx\n"
+	"	movl $0x32, %r10d\n"
+	"	movq $-1, %r8\n"
+	"	xorl %r9d, %r9d\n"
+	"	syscall\n"
+	"	cmpq %rdi, %rax\n"
+	"	jne 9f\n"
+	"	movq %rax, %rbx\n"
+	"11:	xorl %eax, %eax\n"              /* read(memfd + 1, scratch, 1) */
 	"	leaq 1(%r13), %rdi\n"
-	"	leaq 24(%r12), %rsi\n"
+	"	movq %rbx, %rsi\n"
 	"	movl $1, %edx\n"
 	"	syscall\n"
 	"	cmpq $1, %rax\n"
@@ -259,22 +276,21 @@ __asm__(
 	"	syscall\n"
 	"	testq %rax, %rax\n"
 	"	jz 7f\n"
-	"	movl %eax, 28(%r12)\n"           /* write(memfd + 2, &pid, 4) */
+	"	movl %eax, 4(%rbx)\n"            /* write(memfd + 2, &pid, 4) */
 	"	movl $1, %eax\n"
 	"	leaq 2(%r13), %rdi\n"
-	"	leaq 28(%r12), %rsi\n"
+	"	leaq 4(%rbx), %rsi\n"
 	"	movl $4, %edx\n"
 	"	syscall\n"
-	"	jmp 5b\n"
-	/* A new stub: its page read-only again, the pipes closed, dying with
-	 * the factory; it parks until the sentry thread that asked seizes it
+	"	jmp 11b\n"
+	/* A new stub: the factory's page and pipes dropped, dying with the
+	 * factory; it parks until the sentry thread that asked seizes it
 	 * (stopping itself would leave its process group-stopped, and every
-	 * thread it makes later would stop at birth). */
-	"7:	movl $10, %eax\n"                /* mprotect(page, 4096, PROT_READ|PROT_EXEC) */
-	"	movq %r12, %rdi\n"
-	"	andq $-4096, %rdi\n"
+	 * thread it makes later would stop at birth). The sentry finishes
+	 * these steps itself if it seizes the stub before they are done. */
+	"7:	movl $11, %eax\n"               /* munmap(scratch, 4096) */
+	"	movq %rbx, %rdi\n"
 	"	movl $4096, %esi\n"
-	"	movl $5, %edx\n"
 	"	syscall\n"
 	"	movl $436, %eax\n"               /* close_range(memfd + 1, ~0U, 0) */
 	"	leaq 1(%r13), %rdi\n"
@@ -300,6 +316,7 @@ __asm__(
 	"10:	movl $34, %eax\n"               /* pause() */
 	"	syscall\n"
 	"	jmp 10b\n"
+	"stub_park_end:\n"
 	"8:	int3\n"
 	"stub_blob_end:\n");
 
@@ -356,18 +373,15 @@ static void __attribute__((noreturn)) stub_child(pid_t parent, const int *factor
 		((char *)STUB_PLAN)[i] = src[i];
 	if (factory_pipes) {
 		/* The factory keeps its request and reply pipes right after the
-		 * memory file, and a writable page for their bytes (it never
-		 * runs application code; its stubs make the page read-only). */
+		 * memory file. */
 		int mfd = (int)the_plan.memfd;
 		syscall(SYS_dup2, factory_pipes[0], FACTORY_TMP_FD);
 		syscall(SYS_dup2, factory_pipes[1], FACTORY_TMP_FD + 1);
 		syscall(SYS_dup2, FACTORY_TMP_FD, mfd + 1);
 		syscall(SYS_dup2, FACTORY_TMP_FD + 1, mfd + 2);
 		((struct stub_plan *)STUB_PLAN)->factory = 1;
-		syscall(SYS_mprotect, STUB_ADDR, PAGE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC);
-	} else {
-		syscall(SYS_mprotect, STUB_ADDR, PAGE_SIZE, PROT_READ | PROT_EXEC);
 	}
+	syscall(SYS_mprotect, STUB_ADDR, PAGE_SIZE, PROT_READ | PROT_EXEC);
 	void (*entry)(uint64_t) = (void (*)(uint64_t))(STUB_ADDR + STUB_ENTRY_OFF);
 	entry(STUB_PLAN);
 	__builtin_unreachable();
@@ -422,11 +436,10 @@ static void factory_start(void)
 
 #define STUB_SEIZE_OPTIONS (PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL)
 
-/* Trace a parked stub thread and stop it. */
-static int stub_seize_parked(pid_t tid)
+/* Stop the seized thread tid (PTRACE_INTERRUPT); its rip at the stop
+ * when rip is not NULL. */
+static int stub_interrupt(pid_t tid, uint64_t *rip)
 {
-	if (ptrace(PTRACE_SEIZE, tid, 0, STUB_SEIZE_OPTIONS) < 0)
-		return -errno;
 	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)
 		return -errno;
 	for (;;) {
@@ -437,12 +450,50 @@ static int stub_seize_parked(pid_t tid)
 		if (!WIFSTOPPED(status))
 			return -ESRCH;
 		if ((status >> 16) == PTRACE_EVENT_STOP)
-			return 0;
+			break;
 		/* A late interrupt meant for the thread's previous task: drop it;
 		 * the PTRACE_INTERRUPT trap is still to come. */
 		if (ptrace(PTRACE_CONT, tid, 0, 0) < 0)
 			return -errno;
 	}
+	struct user_regs_struct r;
+	if (rip && ptrace(PTRACE_GETREGS, tid, 0, &r) < 0)
+		return -errno;
+	if (rip)
+		*rip = r.rip;
+	return 0;
+}
+
+static bool in_park_loop(uint64_t rip)
+{
+	return rip >= STUB_INSN_PARK && rip <= STUB_INSN_PARK + STUB_PARK_LEN;
+}
+
+/* Trace a parked stub thread and stop it. */
+static int stub_seize_parked(pid_t tid)
+{
+	if (ptrace(PTRACE_SEIZE, tid, 0, STUB_SEIZE_OPTIONS) < 0)
+		return -errno;
+	return stub_interrupt(tid, NULL);
+}
+
+/* Seize a new stub of the factory. Stopped before it parked, it may still
+ * hold the factory's page and pipes: drop them and ask for SIGKILL at the
+ * factory's death as it would have. */
+static int stub_seize_from_factory(pid_t pid)
+{
+	if (ptrace(PTRACE_SEIZE, pid, 0, STUB_SEIZE_OPTIONS) < 0)
+		return -errno;
+	uint64_t rip = 0;
+	int err = stub_interrupt(pid, &rip);
+	if (err || in_park_loop(rip))
+		return err;
+	long r = stub_inject(pid, STUB_INSN_SYSCALL, SYS_munmap, STUB_ADDR - PAGE_SIZE, PAGE_SIZE, 0, 0, 0, 0);
+	if (r >= 0)
+		r = stub_inject(pid, STUB_INSN_SYSCALL, SYS_close_range, (uint64_t)memfile_fd + 1, ~0U, 0, 0, 0, 0);
+	if (r >= 0)
+		r = stub_inject(pid, STUB_INSN_SYSCALL, SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0, 0);
+	return r < 0 ? (int)r : 0;
 }
 
 /* Ask the factory for a stub and seize it: 0, or -errno and the caller
@@ -462,7 +513,7 @@ static int stub_from_factory(pid_t *out)
 	pthread_mutex_unlock(&factory_lock);
 	if (!ok || pid <= 0)
 		return -EAGAIN;
-	int err = stub_seize_parked(pid);
+	int err = stub_seize_from_factory(pid);
 	if (err) {
 		stub_kill(pid);
 		return err;
