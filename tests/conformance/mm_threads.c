@@ -3,7 +3,8 @@
  * others at once; fork in a multi-threaded process copies a snapshot that
  * the parent's other threads cannot write into afterwards; many short-lived
  * threads (created one after another, and from several threads at once)
- * all run and see the memory of the process. */
+ * all run and see the memory of the process; a new thread's CPU clock
+ * counts its own time only. */
 #include "tap.h"
 #include <pthread.h>
 #include <setjmp.h>
@@ -224,6 +225,39 @@ static void check_concurrent_spawners(void)
 	CHECK_EQ(atomic_load(&spawned_ran), SPAWNERS * PER_SPAWNER, "every spawned thread ran");
 }
 
+/* ---- per-thread CPU time ---------------------------------------------- */
+
+static double thread_cpu_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void *burn_cpu(void *arg)
+{
+	while (thread_cpu_seconds() < 0.1)
+		;
+	return NULL;
+}
+
+static void *report_cpu(void *arg)
+{
+	*(double *)arg = thread_cpu_seconds();
+	return NULL;
+}
+
+static void check_thread_cpu_time(void)
+{
+	pthread_t th;
+	CHECK_EQ(pthread_create(&th, NULL, burn_cpu, NULL), 0, "a thread burns 0.1 s of CPU");
+	pthread_join(th, NULL);
+	double fresh = -1;
+	CHECK_EQ(pthread_create(&th, NULL, report_cpu, &fresh), 0, "then another thread starts");
+	pthread_join(th, NULL);
+	CHECK(fresh >= 0 && fresh < 0.05, "the new thread's CPU clock starts near zero");
+}
+
 int main(void)
 {
 	page = sysconf(_SC_PAGESIZE);
@@ -233,5 +267,6 @@ int main(void)
 	check_fork_snapshot();
 	check_thread_churn();
 	check_concurrent_spawners();
+	check_thread_cpu_time();
 	return tap_done();
 }

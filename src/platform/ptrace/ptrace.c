@@ -99,6 +99,7 @@ struct plat_ctx {
 	int last_cpu;
 	bool fresh;            /* a new or parked stub thread: never ran for us yet */
 	uint64_t dead_cpu_ns;  /* CPU time of stubs this context had before */
+	uint64_t cpu_base;     /* CPU time its stub thread had when it took it */
 	_Atomic uint64_t seen; /* changes of as its process had when it last ran */
 	atomic_bool interrupt;
 	/* While inside ctx_switch: the stub's thread group << 32 | its tid. */
@@ -582,13 +583,15 @@ static uint64_t stub_thread_cpu_ns(pid_t pid, pid_t tid)
 	return strtoull(buf, NULL, 10);
 }
 
+/* CPU time of ctx's stub thread since ctx took it. */
 static uint64_t ctx_stub_cpu_ns(struct plat_ctx *ctx)
 {
 	if (!ctx->stub)
 		return 0;
-	if (!__atomic_load_n(&ctx->proc->shared, __ATOMIC_RELAXED))
-		return stub_cpu_ns(ctx->proc->pid);
-	return stub_thread_cpu_ns(ctx->proc->pid, ctx->stub);
+	uint64_t now = __atomic_load_n(&ctx->proc->shared, __ATOMIC_RELAXED)
+			       ? stub_thread_cpu_ns(ctx->proc->pid, ctx->stub)
+			       : stub_cpu_ns(ctx->proc->pid);
+	return now > ctx->cpu_base ? now - ctx->cpu_base : 0;
 }
 
 static uint64_t ptrace_ctx_cpu_ns(struct plat_ctx *ctx)
@@ -737,6 +740,7 @@ static int ctx_join_parked(struct plat_ctx *ctx, struct plat_as *as)
 	ctx->stub = tid;
 	ctx->proc = proc;
 	ctx->fresh = true;
+	ctx->cpu_base = stub_thread_cpu_ns(proc->pid, tid);
 	as_link_user(as, ctx);
 	return 0;
 }
@@ -761,6 +765,7 @@ static int ctx_join_new_proc(struct plat_ctx *ctx, struct plat_as *as)
 	ctx->stub = proc->pid;
 	ctx->proc = proc;
 	ctx->fresh = true;
+	ctx->cpu_base = 0;
 	as_link_user(as, ctx);
 	return 0;
 }
