@@ -155,13 +155,18 @@ static uint64_t pte_next_present_region(struct mm *mm, uint64_t addr)
 	return addr;
 }
 
+/* Free the node n of the given level and everything below it: the slots
+ * of a level-1 node are leaves. */
 static void pt_free(struct pt_node *n, int level)
 {
 	if (!n)
 		return;
-	if (level > 1)
-		for (int i = 0; i < PT_FANOUT; i++)
+	for (int i = 0; i < PT_FANOUT; i++) {
+		if (level > 1)
 			pt_free(n->slot[i], level - 1);
+		else
+			free(n->slot[i]);
+	}
 	free(n);
 }
 
