@@ -850,30 +850,43 @@ static void interrupt_running(uint64_t running)
 	syscall(SYS_tgkill, (pid_t)(running >> 32), (pid_t)(uint32_t)running, STUB_INTERRUPT_SIGNAL);
 }
 
+/* Whether a stub of as outside the process mine may run with mappings
+ * older than change gen; with send, interrupt those. With as->lock held
+ * (contexts leave the users list under it). */
+static bool stale_users(struct plat_as *as, struct stub_proc *mine, uint64_t gen, bool send)
+{
+	bool any = false;
+	for (struct plat_ctx *u = as->users; u; u = u->next_user) {
+		uint64_t running = atomic_load(&u->running);
+		if (u->proc == mine || !running || atomic_load(&u->seen) >= gen)
+			continue;
+		any = true;
+		if (send)
+			interrupt_running(running);
+	}
+	return any;
+}
+
 /* Log a change, apply it to the caller's stub process at once, and make
  * sure no stub of another process of the space is running with the old
  * mapping (the caller's own process changes for all its threads at once). */
 static int as_change(struct plat_ctx *ctx, struct plat_as *as, uint64_t addr, uint64_t len, int prot)
 {
 	bool mine = ctx && ctx->as == as && ctx->stub;
+	struct stub_proc *proc = mine ? ctx->proc : NULL;
 	pthread_mutex_lock(&as->lock);
 	as->log[as->gen % INVAL_LOG] = (struct inval){ addr, len, prot };
 	uint64_t gen = ++as->gen;
-	uint64_t waits[64];
-	struct plat_ctx *others[64];
-	int n = 0;
-	for (struct plat_ctx *u = as->users; u; u = u->next_user) {
-		if ((mine && u->proc == ctx->proc) || atomic_load(&u->running) == 0 || n == 64)
-			continue;
-		others[n] = u;
-		waits[n++] = atomic_load(&u->running);
-	}
+	bool wait = stale_users(as, proc, gen, true);
 	pthread_mutex_unlock(&as->lock);
-	for (int i = 0; i < n; i++)
-		interrupt_running(waits[i]);
-	for (int i = 0; i < n; i++)
-		while (atomic_load(&others[i]->running) == waits[i] && atomic_load(&others[i]->seen) < gen)
-			sched_yield();
+	/* An interrupted stub stops; one that starts again applies the
+	 * change first (ctx_switch publishes running before reading gen). */
+	while (wait) {
+		sched_yield();
+		pthread_mutex_lock(&as->lock);
+		wait = stale_users(as, proc, gen, false);
+		pthread_mutex_unlock(&as->lock);
+	}
 	if (mine)
 		ctx_apply_changes(ctx);
 	return 0;
