@@ -29,7 +29,9 @@ struct futex_bucket;
  * requeue that meets a PI waiter fails with EINVAL. */
 enum futex_waiter_kind {
 	WAITER_PLAIN,        /* FUTEX_WAIT, FUTEX_WAIT_BITSET */
-	WAITER_LOCK_PI,      /* FUTEX_LOCK_PI, FUTEX_LOCK_PI2 */
+	WAITER_LOCK_PI,      /* FUTEX_LOCK_PI, FUTEX_LOCK_PI2, and requeued
+			      * FUTEX_WAIT_REQUEUE_PI waiters */
+	WAITER_REQUEUE_PI,   /* FUTEX_WAIT_REQUEUE_PI before its requeue */
 };
 
 struct futex_waiter {
@@ -45,6 +47,9 @@ struct futex_waiter {
 	int tid;
 	bool pi_acquired;
 	struct task *owner;
+	/* WAITER_REQUEUE_PI: the PI futex it may only be requeued to, as
+	 * the waiter addressed it (its key once requeued). */
+	struct futex_key requeue_key;
 	/* The bucket whose list holds (or last held) this waiter; requeue
 	 * changes it while holding both bucket locks. */
 	_Atomic(struct futex_bucket *) bucket;
@@ -66,7 +71,7 @@ static bool key_equal(struct futex_key a, struct futex_key b)
 {
 	if (a.shared || b.shared)
 		return a.shared == b.shared;
-	return a.mm == b.mm && a.addr == b.addr;
+	return a.mm == b.mm && a.addr == b.addr && a.private == b.private;
 }
 
 static struct futex_bucket *bucket_of(struct futex_key key)
@@ -369,10 +374,13 @@ static int wake_any(struct futex_key key, int n)
 
 int futex_wake_addr(struct mm *mm, uint64_t addr, int n)
 {
-	struct futex_key key = { .mm = mm, .addr = addr };
+	struct futex_key key = { .mm = mm, .addr = addr, .private = true };
 	/* CLONE_CHILD_CLEARTID wakes as a shared futex (Linux uses a
-	 * non-private wake), which private waiters also hear. */
+	 * non-private wake); moat lets private waiters hear it too. */
 	int n1 = wake_any(key, n);
+	key.private = false;
+	if (n1 < n)
+		n1 += wake_any(key, n - n1);
 	key.shared = mm_futex_shared_key(mm, addr);
 	if (key.shared && n1 < n)
 		n1 += wake_any(key, n - n1);
@@ -472,16 +480,26 @@ static int word_replace(struct task *t, uint64_t addr, uint32_t old, uint32_t ne
 	return actual == old ? 0 : 1;
 }
 
+/* pi_try_lock() flags. PI_QUEUED: w already waits on b for key (and
+ * leaves it when it takes the lock). PI_SET_WAITERS: set FUTEX_WAITERS
+ * when taking a free lock, because more waiters are about to be queued
+ * (CMP_REQUEUE_PI). */
+#define PI_QUEUED 1u
+#define PI_SET_WAITERS 2u
+
 /*
- * One attempt of w's task to take the PI futex w->key, with the bucket b
- * locked (Linux's futex_lock_pi_atomic). `queued`: w already waits on b
- * (and leaves it when it takes the lock). Returns 0 (the caller owns the
- * lock), PI_MUST_WAIT (FUTEX_WAITERS is set; w->owner is the owner to
- * wait for) or -EDEADLK, -ESRCH, -EFAULT.
+ * One attempt to take the PI futex key for w's task, with key's bucket b
+ * locked (Linux's futex_lock_pi_atomic); t, the caller (w's task, or the
+ * task running CMP_REQUEUE_PI for it), reads the word at key.addr.
+ * Returns 0 (w's task owns the lock), PI_MUST_WAIT (FUTEX_WAITERS is set;
+ * w->owner is the owner to wait for), PI_OWNER_EXITING or -EDEADLK,
+ * -ESRCH, -EFAULT.
  */
-static int pi_try_lock(struct task *t, struct futex_bucket *b, struct futex_waiter *w, bool queued)
+static int pi_try_lock(struct task *t, struct futex_bucket *b, struct futex_key key,
+		       struct futex_waiter *w, unsigned flags)
 {
-	uint64_t addr = w->key.addr;
+	uint64_t addr = key.addr;
+	bool queued = flags & PI_QUEUED;
 	uint32_t me = (uint32_t)w->tid;
 	for (;;) {
 		uint32_t word, new;
@@ -493,7 +511,7 @@ static int pi_try_lock(struct task *t, struct futex_bucket *b, struct futex_wait
 			return -EDEADLK;
 		/* Waiters queue in FIFO order: a newcomer does not pass them,
 		 * and only the first waiter takes a free or orphaned lock. */
-		struct futex_waiter *first = first_pi_waiter(b, w->key);
+		struct futex_waiter *first = first_pi_waiter(b, key);
 		bool my_turn = queued ? first == w : first == NULL;
 		w->owner = NULL;
 		if (owner_tid == 0) {
@@ -506,7 +524,8 @@ static int pi_try_lock(struct task *t, struct futex_bucket *b, struct futex_wait
 			 * robust list's mark) for user space to see. A waiter
 			 * taking it keeps FUTEX_WAITERS, as Linux does while
 			 * kernel state is around. */
-			new = me | (word & FUTEX_OWNER_DIED) | (queued ? FUTEX_WAITERS : 0);
+			new = me | (word & FUTEX_OWNER_DIED) |
+			      (flags & (PI_QUEUED | PI_SET_WAITERS) ? FUTEX_WAITERS : 0);
 			err = word_replace(t, addr, word, new);
 			if (err == 1)
 				continue;
@@ -553,7 +572,8 @@ static int pi_try_lock(struct task *t, struct futex_bucket *b, struct futex_wait
 			continue;
 		if (err)
 			return err;
-		waiter_unlink(w);
+		if (queued)
+			waiter_unlink(w);
 		return 0;
 	}
 }
@@ -586,13 +606,16 @@ static const struct timespec *pi_sleep_until(const struct timespec *deadline, st
  * Sleep as PI waiter w (queued on its bucket) until it owns the lock, the
  * deadline or an interrupt. Returns 0, -ETIMEDOUT, -EINTR or the error of
  * pi_try_lock(). When w gives up, the next waiter is kicked in case the
- * lock is free for it.
+ * lock is free for it. look_first: look at the lock before sleeping (a
+ * requeued waiter may have missed a kick while it was not yet a PI one).
  */
-static int pi_wait_queued(struct task *t, struct futex_waiter *w, const struct timespec *deadline)
+static int pi_wait_queued(struct task *t, struct futex_waiter *w, const struct timespec *deadline,
+			  bool look_first)
 {
 	for (;;) {
 		struct timespec buf;
-		int r = task_block(t, pi_sleep_until(deadline, &buf));
+		int r = look_first ? 0 : task_block(t, pi_sleep_until(deadline, &buf));
+		look_first = false;
 		struct futex_bucket *b = lock_waiter_bucket(w);
 		if (w->pi_acquired) {
 			/* A handoff that raced with a timeout or an interrupt
@@ -600,7 +623,7 @@ static int pi_wait_queued(struct task *t, struct futex_waiter *w, const struct t
 			pthread_mutex_unlock(&b->lock);
 			return 0;
 		}
-		int err = pi_try_lock(t, b, w, true);
+		int err = pi_try_lock(t, b, w->key, w, PI_QUEUED);
 		if (err == PI_MUST_WAIT) {
 			if (r == -EINTR)
 				err = -EINTR;
@@ -650,7 +673,7 @@ int futex_lock_pi(struct task *t, struct futex_key key, const struct timespec *d
 	int err;
 	for (;;) {
 		pthread_mutex_lock(&b->lock);
-		err = pi_try_lock(t, b, &w, false);
+		err = pi_try_lock(t, b, key, &w, 0);
 		if (err == PI_MUST_WAIT && trylock)
 			err = -EAGAIN;
 		if (err == PI_MUST_WAIT)
@@ -663,7 +686,7 @@ int futex_lock_pi(struct task *t, struct futex_key key, const struct timespec *d
 			break;
 	}
 	if (err == PI_MUST_WAIT)
-		err = pi_wait_queued(t, &w, deadline);
+		err = pi_wait_queued(t, &w, deadline, false);
 	atomic_fetch_sub(&pi_lockers, 1);
 	/* Linux restarts an interrupted FUTEX_LOCK_PI: never EINTR. */
 	return err == -EINTR ? -ERESTARTNOINTR : err;
@@ -715,4 +738,203 @@ void futex_exit_pi(struct task *dead)
 		}
 		pthread_mutex_unlock(&b->lock);
 	}
+}
+
+/* ---- requeue to a PI futex -------------------------------------------
+ *
+ * futex(2) FUTEX_WAIT_REQUEUE_PI / FUTEX_CMP_REQUEUE_PI: a condition
+ * variable (a plain futex word) whose waiters are handed over to the PI
+ * mutex that protects it. The waiter sleeps on the plain word as a
+ * WAITER_REQUEUE_PI that names the PI futex it accepts. CMP_REQUEUE_PI
+ * either takes the PI futex for the first waiter (which wakes owning it,
+ * pi_acquired) or turns waiters into WAITER_LOCK_PI waiters at the tail of
+ * the PI futex's queue, where they go on exactly as FUTEX_LOCK_PI callers
+ * (the unlock handoff, owner death, timeouts). Only these two operations
+ * pair: plain wakes and requeues that meet a WAITER_REQUEUE_PI fail with
+ * EINVAL, and so does CMP_REQUEUE_PI meeting any other waiter.
+ */
+
+/* What wait_for_requeue() returns besides 0 (the PI futex was taken for
+ * us) and a negative errno: we are a PI waiter of the PI futex now. */
+#define REQUEUE_PI_MOVED 1
+
+/* Sleep on the plain word until the requeue (or a handoff of the PI
+ * futex), the deadline or an interrupt. */
+static int wait_for_requeue(struct task *t, struct futex_waiter *w, const struct timespec *deadline)
+{
+	for (;;) {
+		int r = task_block(t, deadline);
+		struct futex_bucket *b = lock_waiter_bucket(w);
+		int ret = -EINPROGRESS;
+		if (w->pi_acquired) {
+			ret = 0;
+		} else if (w->kind == WAITER_LOCK_PI) {
+			ret = REQUEUE_PI_MOVED;
+		} else if (r < 0) {
+			waiter_unlink(w);
+			/* Linux: interrupted before the requeue, the call is
+			 * restarted (it reads the word again); a timeout is
+			 * ETIMEDOUT. */
+			ret = r == -EINTR ? -ERESTARTNOINTR : r;
+		}
+		pthread_mutex_unlock(&b->lock);
+		if (ret != -EINPROGRESS)
+			return ret;
+		/* Spurious wake of the task: sleep on. */
+	}
+}
+
+int futex_wait_requeue_pi(struct task *t, struct futex_key key, uint32_t val,
+			  struct futex_key pi_key, const struct timespec *deadline)
+{
+	struct futex_bucket *b = bucket_of(key);
+	struct futex_waiter w = {
+		.key = key, .bitset = FUTEX_BITSET_ANY, .task = t,
+		.kind = WAITER_REQUEUE_PI, .tid = futex_tid_of(t), .requeue_key = pi_key,
+	};
+	uint32_t cur;
+
+	pthread_mutex_lock(&b->lock);
+	int err = read_word(t, key.addr, &cur);
+	if (err == 0 && cur != val)
+		err = -EAGAIN;
+	/* Two addresses of one shared word (Linux compares the keys after
+	 * reading the word). */
+	if (err == 0 && key_equal(key, pi_key))
+		err = -EINVAL;
+	if (err) {
+		pthread_mutex_unlock(&b->lock);
+		return err;
+	}
+	/* Counted before a requeuer looks at the PI futex's owner for us
+	 * (see futex_exit_pi()). */
+	atomic_fetch_add(&pi_lockers, 1);
+	bucket_insert_tail(b, &w);
+	pthread_mutex_unlock(&b->lock);
+
+	err = wait_for_requeue(t, &w, deadline);
+	if (err == REQUEUE_PI_MOVED) {
+		err = pi_wait_queued(t, &w, deadline, true);
+		/* Linux: a signal after the requeue cannot restart the call
+		 * (the word has moved on), so it returns EWOULDBLOCK. */
+		if (err == -EINTR)
+			err = -EAGAIN;
+	}
+	atomic_fetch_sub(&pi_lockers, 1);
+	return err;
+}
+
+static struct futex_waiter *first_waiter(struct futex_bucket *b, struct futex_key key)
+{
+	for (struct futex_waiter *w = b->first; w; w = w->next)
+		if (key_equal(w->key, key))
+			return w;
+	return NULL;
+}
+
+/* Linux's pairing rule: only a FUTEX_WAIT_REQUEUE_PI waiter that named
+ * this PI futex may be requeued to it. */
+static int check_requeue_pi_waiter(const struct futex_waiter *w, struct futex_key to)
+{
+	if (w->kind != WAITER_REQUEUE_PI || !key_equal(w->requeue_key, to))
+		return -EINVAL;
+	return 0;
+}
+
+/* Make w (in its bucket, locked) a PI waiter of to, at the tail of to's
+ * bucket b2 (locked): FIFO among the PI futex's waiters, even when both
+ * words share a bucket. */
+static void requeue_to_pi(struct futex_waiter *w, struct futex_bucket *b2, struct task *owner)
+{
+	waiter_unlink(w);
+	w->kind = WAITER_LOCK_PI;
+	w->key = w->requeue_key;
+	w->owner = owner;
+	bucket_insert_tail(b2, w);
+}
+
+/* CMP_REQUEUE_PI with both buckets locked: the count, a negative errno or
+ * -EBUSY (as in Linux: the PI futex's owner is exiting; unlock, wait for
+ * it to be gone, try again). */
+static int requeue_pi_locked(struct task *t, struct futex_bucket *b1, struct futex_bucket *b2,
+			     struct futex_key from, struct futex_key to, int nr_requeue,
+			     uint32_t cmpval)
+{
+	uint32_t cur, pi_word;
+	int err = read_word(t, from.addr, &cur);
+	if (err)
+		return err;
+	if (cur != cmpval)
+		return -EAGAIN;
+	/* Linux reads the PI word first, waiters or not. */
+	err = read_word(t, to.addr, &pi_word);
+	if (err)
+		return err;
+
+	int count = 0;
+	struct task *owner = NULL;
+	struct futex_waiter *top = first_waiter(b1, from);
+	if (top) {
+		err = check_requeue_pi_waiter(top, to);
+		if (err)
+			return err;
+		/* Take the PI futex for the first waiter (Linux's
+		 * futex_proxy_trylock_atomic); when others are to follow,
+		 * with FUTEX_WAITERS so that its unlock hands on. */
+		err = pi_try_lock(t, b2, to, top, nr_requeue > 0 ? PI_SET_WAITERS : 0);
+		if (err == PI_OWNER_EXITING)
+			return -EBUSY;
+		if (err < 0)
+			return err;
+		if (err == 0) {
+			waiter_unlink(top);
+			top->pi_acquired = true;
+			task_wake(top->task);
+			count = 1;
+			owner = top->task;
+		} else {
+			owner = top->owner;
+		}
+	}
+	/* Linux's loop: requeue nr_requeue waiters, and the first one too
+	 * when it could not take the lock. */
+	struct futex_waiter *w = b1->first;
+	while (w && count - 1 < nr_requeue) {
+		struct futex_waiter *next = w->next;
+		if (key_equal(w->key, from)) {
+			err = check_requeue_pi_waiter(w, to);
+			if (err)
+				return err;
+			requeue_to_pi(w, b2, owner);
+			count++;
+		}
+		w = next;
+	}
+	return count;
+}
+
+int futex_cmp_requeue_pi(struct task *t, struct futex_key from, struct futex_key to,
+			 int nr_requeue, uint32_t cmpval)
+{
+	if (key_equal(from, to))
+		return -EINVAL;
+	struct futex_bucket *b1 = bucket_of(from), *b2 = bucket_of(to);
+	/* We look at the PI futex's owner for the waiters we move. */
+	atomic_fetch_add(&pi_lockers, 1);
+	int ret;
+	for (;;) {
+		lock_two(b1, b2);
+		ret = requeue_pi_locked(t, b1, b2, from, to, nr_requeue, cmpval);
+		unlock_two(b1, b2);
+		if (ret != -EBUSY)
+			break;
+		/* Linux waits for the exiting owner and tries again; nothing
+		 * has been done yet, so an interrupted wait restarts. */
+		if (wait_owner_exit(t, NULL)) {
+			ret = -ERESTARTNOINTR;
+			break;
+		}
+	}
+	atomic_fetch_sub(&pi_lockers, 1);
+	return ret;
 }

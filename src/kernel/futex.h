@@ -1,11 +1,10 @@
 /*
- * Futexes (futex(2)): wait queues keyed by the futex word's address.
+ * Futexes (futex(2)): wait queues keyed by the futex word.
  *
- * A key is (address space, address). That is exactly Linux's key for
- * private futexes and for shared futexes on private mappings; shared
- * futexes on MAP_SHARED memory between processes would need the memory-file
- * offset of the word instead (not done yet: such waiters and wakers in
- * different processes do not meet).
+ * A key is (address space, address, private or not): Linux's key for
+ * private futexes and for shared futexes on private mappings. A shared
+ * futex on MAP_SHARED memory is keyed by the memory-file offset of the
+ * word, so waiters and wakers in different processes meet.
  */
 #ifndef MOAT_KERNEL_FUTEX_H
 #define MOAT_KERNEL_FUTEX_H
@@ -25,6 +24,9 @@ struct futex_key {
 	const struct mm *mm;
 	uint64_t addr;
 	uint64_t shared;   /* memory-file offset + 1, or 0 */
+	/* FUTEX_PRIVATE_FLAG: a private and a shared operation on the same
+	 * word of private memory do not meet (Linux's keys differ). */
+	bool private;
 };
 
 #define FUTEX_BITSET_ANY 0xffffffffu
@@ -66,6 +68,27 @@ int futex_lock_pi(struct task *t, struct futex_key key, const struct timespec *d
 /* FUTEX_UNLOCK_PI: hand the lock to the first waiter, or free it. 0,
  * -EPERM (t does not own it) or -EFAULT. */
 int futex_unlock_pi(struct task *t, struct futex_key key);
+
+/* FUTEX_WAIT_REQUEUE_PI: sleep on the non-PI futex key while its word
+ * equals val, until FUTEX_CMP_REQUEUE_PI to pi_key either hands t the PI
+ * futex pi_key or moves t to pi_key's waiters, where it sleeps as
+ * FUTEX_LOCK_PI does. Deadline: absolute CLOCK_MONOTONIC, NULL for none.
+ * 0 (t owns pi_key), -EINVAL (key == pi_key), -EAGAIN (the word differs,
+ * or a signal after the requeue, as Linux), -ETIMEDOUT, -ERESTARTNOINTR
+ * (a signal before the requeue: Linux restarts it) or -EFAULT. */
+int futex_wait_requeue_pi(struct task *t, struct futex_key key, uint32_t val,
+			  struct futex_key pi_key, const struct timespec *deadline);
+
+/* FUTEX_CMP_REQUEUE_PI with nr_wake 1: -EAGAIN unless the word at from
+ * equals cmpval; then try to take the PI futex `to` for the first waiter
+ * of from (it wakes owning it) and move up to nr_requeue more (or
+ * nr_requeue, when the first could not take it) to the waiters of `to`.
+ * Returns the number woken plus moved; -EINVAL when a waiter met is not a
+ * FUTEX_WAIT_REQUEUE_PI one for `to` (waiters moved before it stay moved),
+ * or the errors of FUTEX_LOCK_PI for that waiter (-EDEADLK, -ESRCH,
+ * -EFAULT). */
+int futex_cmp_requeue_pi(struct task *t, struct futex_key from, struct futex_key to,
+			 int nr_requeue, uint32_t cmpval);
 
 /* Task `dead` has left the live task list: kick the PI waiters waiting
  * for it, so that the first takes its locks with FUTEX_OWNER_DIED (Linux's

@@ -1,14 +1,13 @@
 /*
  * futex(2): FUTEX_WAIT, FUTEX_WAKE, FUTEX_WAIT_BITSET, FUTEX_WAKE_BITSET,
  * FUTEX_REQUEUE, FUTEX_CMP_REQUEUE, FUTEX_WAKE_OP and the priority-
- * inheritance operations FUTEX_LOCK_PI, FUTEX_LOCK_PI2, FUTEX_TRYLOCK_PI and
- * FUTEX_UNLOCK_PI, with FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME. The
- * checks follow the order of Linux's sys_futex and do_futex so that bad
- * arguments give the same errno.
- *
- * Not implemented (reported, ENOSYS): FUTEX_WAIT_REQUEUE_PI and
- * FUTEX_CMP_REQUEUE_PI. Shared futexes in shared memory are keyed by the
- * memory-file offset of the word, so processes meet on them.
+ * inheritance operations FUTEX_LOCK_PI, FUTEX_LOCK_PI2, FUTEX_TRYLOCK_PI,
+ * FUTEX_UNLOCK_PI, FUTEX_WAIT_REQUEUE_PI and FUTEX_CMP_REQUEUE_PI, with
+ * FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME. The checks follow the order
+ * of Linux's sys_futex and do_futex so that bad arguments give the same
+ * errno. Shared futexes in shared memory are keyed by the memory-file
+ * offset of the word, so processes meet on them; a private and a shared
+ * operation on one word do not meet, as in Linux.
  */
 #include <errno.h>
 #include <linux/futex.h>
@@ -104,6 +103,7 @@ static int futex_key_of(struct task *t, uint64_t addr, bool private, struct fute
 	key->mm = t->mm;
 	key->addr = addr;
 	key->shared = private ? 0 : mm_futex_shared_key(t->mm, addr);
+	key->private = private;
 	return 0;
 }
 
@@ -177,6 +177,40 @@ static long do_unlock_pi(struct task *t, uint64_t uaddr, bool private)
 	return futex_unlock_pi(t, key);
 }
 
+/* Linux's futex_wait_requeue_pi(): the addresses, then uaddr2's key, then
+ * uaddr's word. */
+static long do_wait_requeue_pi(struct task *t, uint64_t uaddr, uint64_t uaddr2, bool private,
+			       uint32_t val, const struct timespec *deadline)
+{
+	if (uaddr == uaddr2)
+		return -EINVAL;
+	struct futex_key key, pi_key;
+	int err = futex_key_of(t, uaddr2, private, &pi_key);
+	if (!err)
+		err = futex_key_of(t, uaddr, private, &key);
+	if (err)
+		return err;
+	return futex_wait_requeue_pi(t, key, val, pi_key, deadline);
+}
+
+/* Linux's futex_requeue() with requeue_pi: only one waiter may be woken,
+ * the one that gets the PI futex without waiting. */
+static long do_cmp_requeue_pi(struct task *t, uint64_t uaddr, uint64_t uaddr2, bool private,
+			      int nr_wake, int nr_requeue, uint32_t cmpval)
+{
+	if (nr_wake < 0 || nr_requeue < 0)
+		return -EINVAL;
+	if (uaddr == uaddr2 || nr_wake != 1)
+		return -EINVAL;
+	struct futex_key from, to;
+	int err = futex_key_of(t, uaddr, private, &from);
+	if (!err)
+		err = futex_key_of(t, uaddr2, private, &to);
+	if (err)
+		return err;
+	return futex_cmp_requeue_pi(t, from, to, nr_requeue, cmpval);
+}
+
 SYSCALL_DEFINE(futex)
 {
 	uint64_t uaddr = a[0], utime = a[3], uaddr2 = a[4];
@@ -226,9 +260,10 @@ SYSCALL_DEFINE(futex)
 	case FUTEX_UNLOCK_PI:
 		return do_unlock_pi(t, uaddr, private);
 	case FUTEX_WAIT_REQUEUE_PI:
+		return do_wait_requeue_pi(t, uaddr, uaddr2, private, val, deadline);
 	case FUTEX_CMP_REQUEUE_PI:
-		syscall_report_unsupported("futex FUTEX_WAIT_REQUEUE_PI/FUTEX_CMP_REQUEUE_PI");
-		return -ENOSYS;
+		return do_cmp_requeue_pi(t, uaddr, uaddr2, private, (int)val, (int)(uint32_t)utime,
+					 val3);
 	default:
 		/* Linux: unknown (and removed, like FUTEX_FD) commands. */
 		return -ENOSYS;
