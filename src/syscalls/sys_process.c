@@ -279,6 +279,10 @@ SYSCALL_DEFINE(prctl)
 #include <sys/wait.h>
 
 /* x86-64 clone(flags, stack, parent_tid, child_tid, tls). */
+const char sys_clone_partial[] = "no CLONE_NEWCGROUP, CLONE_PTRACE (EINVAL)";
+const char sys_clone3_partial[] = "no CLONE_NEWCGROUP, CLONE_NEWTIME, CLONE_INTO_CGROUP, CLONE_PTRACE (EINVAL)";
+const char sys_unshare_partial[] = "no CLONE_NEWCGROUP, CLONE_NEWTIME (EINVAL)";
+
 SYSCALL_DEFINE(clone)
 {
 	struct clone_args_k c = {
