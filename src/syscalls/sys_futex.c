@@ -177,6 +177,14 @@ static long do_unlock_pi(struct task *t, uint64_t uaddr, bool private)
 	return futex_unlock_pi(t, key);
 }
 
+/* The keys of two words, a's first (its fault is the one reported). */
+static int two_keys(struct task *t, bool private, uint64_t a, struct futex_key *ka, uint64_t b,
+		    struct futex_key *kb)
+{
+	int err = futex_key_of(t, a, private, ka);
+	return err ? err : futex_key_of(t, b, private, kb);
+}
+
 /* Linux's futex_wait_requeue_pi(): the addresses, then uaddr2's key, then
  * uaddr's word. */
 static long do_wait_requeue_pi(struct task *t, uint64_t uaddr, uint64_t uaddr2, bool private,
@@ -185,9 +193,7 @@ static long do_wait_requeue_pi(struct task *t, uint64_t uaddr, uint64_t uaddr2, 
 	if (uaddr == uaddr2)
 		return -EINVAL;
 	struct futex_key key, pi_key;
-	int err = futex_key_of(t, uaddr2, private, &pi_key);
-	if (!err)
-		err = futex_key_of(t, uaddr, private, &key);
+	int err = two_keys(t, private, uaddr2, &pi_key, uaddr, &key);
 	if (err)
 		return err;
 	return futex_wait_requeue_pi(t, key, val, pi_key, deadline);
@@ -203,9 +209,7 @@ static long do_cmp_requeue_pi(struct task *t, uint64_t uaddr, uint64_t uaddr2, b
 	if (uaddr == uaddr2 || nr_wake != 1)
 		return -EINVAL;
 	struct futex_key from, to;
-	int err = futex_key_of(t, uaddr, private, &from);
-	if (!err)
-		err = futex_key_of(t, uaddr2, private, &to);
+	int err = two_keys(t, private, uaddr, &from, uaddr2, &to);
 	if (err)
 		return err;
 	return futex_cmp_requeue_pi(t, from, to, nr_requeue, cmpval);
