@@ -624,6 +624,17 @@ static pid_t stub_clone_parked(pid_t tid)
 	return r > 0 ? (pid_t)r : 0;
 }
 
+/* Drop everything the application may have mapped; the stub page and the
+ * host vDSO stay (the plan a new stub strips itself with). */
+static long stub_unmap_all(pid_t tid)
+{
+	long r = 0;
+	for (uint64_t i = 0; i < the_plan.nranges && r >= 0; i++)
+		r = stub_inject(tid, STUB_INSN_SYSCALL, SYS_munmap, the_plan.unmap[i].start,
+				the_plan.unmap[i].len, 0, 0, 0, 0);
+	return r;
+}
+
 /* Drop a reservation on proc; the last one kills the process. */
 static void proc_put(struct plat_as *as, struct stub_proc *proc, pid_t spare)
 {
@@ -770,8 +781,60 @@ static int ctx_join_new_proc(struct plat_ctx *ctx, struct plat_as *as)
 	return 0;
 }
 
+/* After an execve: ctx, alone in its stub process, takes the process
+ * along to the new, empty space with every mapping dropped, instead of
+ * getting a new one. */
+static int ctx_move_proc(struct plat_ctx *ctx, struct plat_as *to)
+{
+	struct plat_as *from = ctx->as;
+	if (!from || !ctx->stub)
+		return -ENOENT;
+	struct stub_proc *proc = ctx->proc;
+	pthread_mutex_lock(&to->lock);
+	bool empty = !to->procs;
+	pthread_mutex_unlock(&to->lock);
+	pthread_mutex_lock(&from->lock);
+	bool alone = empty && proc->threads == 1;
+	if (alone) {
+		for (struct plat_ctx **p = &from->users; *p; p = &(*p)->next_user) {
+			if (*p == ctx) {
+				*p = ctx->next_user;
+				break;
+			}
+		}
+		for (struct stub_proc **p = &from->procs; *p; p = &(*p)->next) {
+			if (*p == proc) {
+				*p = proc->next;
+				break;
+			}
+		}
+	}
+	pthread_mutex_unlock(&from->lock);
+	if (!alone)
+		return -EBUSY;
+	ctx->as = NULL;
+	as_unref(from);
+	if (stub_unmap_all(ctx->stub) < 0) {
+		ctx->dead_cpu_ns += ctx_stub_cpu_ns(ctx);
+		stub_kill(proc->pid);
+		free(proc);
+		ctx->stub = 0;
+		ctx->proc = NULL;
+		return -ESRCH;
+	}
+	pthread_mutex_lock(&to->lock);
+	proc->applied = to->gen;
+	proc->next = to->procs;
+	to->procs = proc;
+	pthread_mutex_unlock(&to->lock);
+	as_link_user(to, ctx);
+	return 0;
+}
+
 static int ctx_attach(struct plat_ctx *ctx, struct plat_as *as)
 {
+	if (ctx_move_proc(ctx, as) == 0)
+		return 0;
 	ctx_detach(ctx);
 	ctx->last_cpu = -1;
 	if (ctx_join_parked(ctx, as) == 0)
@@ -830,12 +893,7 @@ static void ctx_apply_changes(struct plat_ctx *ctx)
 	pthread_mutex_lock(&as->lock);
 	uint64_t gen = as->gen;
 	if (gen - proc->applied > INVAL_LOG) {
-		/* Everything the application may map; the stub page and the
-		 * host vDSO stay (the plan a new stub strips itself with). */
-		for (uint64_t i = 0; i < the_plan.nranges; i++) {
-			struct inval all = { the_plan.unmap[i].start, the_plan.unmap[i].len, -1 };
-			stub_mprotect_or_unmap(ctx->stub, &all);
-		}
+		stub_unmap_all(ctx->stub);
 	} else {
 		for (uint64_t n = proc->applied; n < gen; n++)
 			stub_mprotect_or_unmap(ctx->stub, &as->log[n % INVAL_LOG]);
