@@ -11,6 +11,7 @@
 #include <time.h>
 #include <string.h>
 
+#include "arch/x86_64/signal_frame.h"
 #include "kernel/kernel.h"
 #include "kernel/task.h"
 #include "kernel/userns.h"
@@ -31,8 +32,6 @@ static void reset_registers(struct arch_state *st, uint64_t entry, uint64_t sp)
 	r->ss = ss;
 	r->eflags = 0x202;
 	r->orig_rax = (uint64_t)-1;
-	st->fp_dirty = false;
-	st->fp_valid = false;
 }
 
 /* Handled signals go back to SIG_DFL; ignored ones stay ignored. */
@@ -112,6 +111,9 @@ int task_exec(struct task *t, const char *path, struct file *opened, struct strv
 	t->clear_child_tid = 0;
 	t->robust_list = 0;
 	reset_registers(&t->arch, img.entry, img.sp);
+	/* Nothing of the old program's FPU state (or of whatever ran in the
+	 * stub before) reaches the new one. */
+	fpstate_reset(t);
 	return 0;
 }
 

@@ -123,7 +123,7 @@ static void fpstate_fetch(struct task *t)
 	st->fp_dirty = true;
 }
 
-void fpstate_reset_for_handler(struct task *t)
+void fpstate_reset(struct task *t)
 {
 	struct arch_state *st = &t->arch;
 	if (!st->fp_size)
@@ -252,7 +252,7 @@ int sigframe_setup(struct task *t, const struct sigframe_params *p)
 	/* The ABI wants DF clear at function entry; no single-step into the
 	 * handler. */
 	r->eflags &= ~(uint64_t)(EFLAGS_DF | EFLAGS_RF | EFLAGS_TF);
-	fpstate_reset_for_handler(t);
+	fpstate_reset(t);
 	return 0;
 }
 
@@ -301,7 +301,7 @@ static int restore_fpstate(struct task *t, uint64_t buf)
 {
 	fpstate_fetch(t); /* learn the size of the host state */
 	if (!buf) {
-		fpstate_reset_for_handler(t);
+		fpstate_reset(t);
 		return 0;
 	}
 	struct fpx_sw_bytes sw;

@@ -101,8 +101,9 @@ struct sigframe_restored {
  * before the registers, as Linux does: it is valid when mask_ok. */
 int sigframe_restore(struct task *t, struct sigframe_restored *out, bool *mask_ok);
 
-/* Give the task the FPU state a handler starts with (Linux's
- * fpu__clear_user_states): x87 and SSE in their reset state. */
-void fpstate_reset_for_handler(struct task *t);
+/* Give the task the FPU state a signal handler and a new program start
+ * with (Linux's fpu__clear_user_states, fpu_flush_thread): x87 and SSE in
+ * their reset state, nothing else in use. */
+void fpstate_reset(struct task *t);
 
 #endif
