@@ -79,6 +79,7 @@ int kernel_create_process(struct kernel *k, struct init_args *args, struct task 
 	struct init_exec *ie = calloc(1, sizeof *ie);
 	if (!t || !tg || !sh || !ie)
 		return -ENOMEM;
+	t->start_ns = monotonic_ns();
 	pthread_mutex_init(&sh->lock, NULL);
 	atomic_init(&sh->refs, 1);
 	pthread_mutex_init(&tg->lock, NULL);

@@ -175,6 +175,7 @@ struct task {
 	int altstack_flags;
 
 	char comm[16];                /* thread name (PR_SET_NAME) */
+	uint64_t start_ns;            /* CLOCK_MONOTONIC at creation (/proc starttime) */
 	int sched_policy;             /* SCHED_*, with SCHED_RESET_ON_FORK */
 	int sched_priority;
 	uint32_t personality;

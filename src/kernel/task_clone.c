@@ -297,6 +297,9 @@ long task_clone(struct task *t, const struct clone_args_k *args)
 	if (!c)
 		return -ENOMEM;
 	c->kernel = t->kernel;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	c->start_ns = (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
 	c->creds = t->creds;
 	creds_get_user_ns(&c->creds);
 	c->sigmask = t->sigmask;

@@ -507,6 +507,7 @@ static long do_readlinkat(struct task *t, int dirfd, uint64_t upath, uint64_t ub
 	if (err)
 		return err;
 	struct inode *ino;
+	struct dentry *d = NULL;
 	if (!path[0]) {
 		/* "" names dirfd itself: an O_PATH|O_NOFOLLOW symlink. */
 		if (dirfd == AT_FDCWD)
@@ -515,6 +516,7 @@ static long do_readlinkat(struct task *t, int dirfd, uint64_t upath, uint64_t ub
 		if (!f)
 			return -EBADF;
 		ino = f->inode;
+		d = f->path.dentry;
 		file_put(f);
 		if (!ino || !S_ISLNK(ino->st.st_mode))
 			return -ENOENT;
@@ -524,6 +526,16 @@ static long do_readlinkat(struct task *t, int dirfd, uint64_t upath, uint64_t ub
 		if (err)
 			return err;
 		ino = path_inode(p);
+		d = p.dentry;
+	}
+	if (S_ISLNK(ino->st.st_mode) && ino->ops && ino->ops->readlink && d) {
+		/* Link text made on demand (procfs). */
+		char text[VFS_PATH_MAX];
+		int r = ino->ops->readlink(d, text, sizeof(text));
+		if (r < 0)
+			return r;
+		size_t len = (size_t)r < (size_t)bufsiz ? (size_t)r : (size_t)bufsiz;
+		return task_copy_out(t, ubuf, text, len) ? -EFAULT : (long)len;
 	}
 	if (!S_ISLNK(ino->st.st_mode) || !ino->link)
 		return -EINVAL;

@@ -244,8 +244,15 @@ int dcache_lookup(struct dentry *dir, const char *name, size_t len, struct dentr
 	struct dentry *d = dcache_find_locked(dir, name, len, hash);
 	pthread_mutex_unlock(&dcache_lock);
 	if (d) {
-		*out = d;
-		return 0;
+		struct inode *dino = atomic_load(&dir->inode);
+		if (dino && dino->ops && dino->ops->revalidate)
+			dino->ops->revalidate(dir, d);
+		/* Unhashed by revalidate: the name means something else now,
+		 * look it up again (holders of d keep the old one). */
+		if (__atomic_load_n(&d->hashed, __ATOMIC_ACQUIRE)) {
+			*out = d;
+			return 0;
+		}
 	}
 
 	/* Miss: ask the file system without holding the cache lock (host

@@ -605,6 +605,17 @@ static int open_create(struct task *t, int dirfd, const char *path, int flags, m
 			/* Follow it, and create what it names. */
 			if (++w.nlinks > VFS_MAXSYMLINKS)
 				return -ELOOP;
+			if (ino->ops && ino->ops->get_link) {
+				/* A magic link (/dev/stderr -> /proc/self/fd/2)
+				 * names an existing file: open that one. */
+				struct path to;
+				err = ino->ops->get_link(p.dentry, p.mnt, &to);
+				if (err)
+					return err;
+				if (S_ISDIR(path_inode(to)->st.st_mode))
+					return -EISDIR;
+				return finish_open(t, to, flags, false, out);
+			}
 			if (!ino->link || !ino->link[0])
 				return -ENOENT;
 			w.flags = WALK_PARENT;

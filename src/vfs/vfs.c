@@ -153,6 +153,15 @@ int vfs_walk(struct walk *w, const char *path)
 		if (S_ISLNK(ci->st.st_mode) && (!last || trailing || (w->flags & WALK_FOLLOW))) {
 			if (++w->nlinks > VFS_MAXSYMLINKS)
 				return -ELOOP;
+			if (ci->ops && ci->ops->get_link) {
+				/* A magic link: the walk jumps to what it names. */
+				struct path to;
+				err = ci->ops->get_link(next.dentry, next.mnt, &to);
+				if (err)
+					return err;
+				w->cur = to;
+				continue;
+			}
 			const char *target = ci->link;
 			if (!target || !*target)
 				return -ENOENT;
@@ -399,9 +408,15 @@ int vfs_init(const char *root_dir)
 	err = vfs_mount("/dev", dev);
 	if (err)
 		log_warn("moat: cannot mount devfs at /dev: %s\n", strerror(-err));
-	/* Until procfs and sysfs exist, /proc and /sys are empty read-only
-	 * directories (the host's are never visible: see hostfs). */
-	static const char *const empty_mounts[] = { "/proc", "/sys" };
+	/* moat's own procfs at /proc; until sysfs exists, /sys is an empty
+	 * read-only directory (the host's are never visible: see hostfs). */
+	struct filesystem *proc = procfs_new();
+	if (!proc)
+		return -ENOMEM;
+	err = vfs_mount("/proc", proc);
+	if (err)
+		log_warn("moat: cannot mount procfs at /proc: %s\n", strerror(-err));
+	static const char *const empty_mounts[] = { "/sys" };
 	for (size_t i = 0; i < sizeof(empty_mounts) / sizeof(empty_mounts[0]); i++) {
 		struct filesystem *e = tmpfs_new(S_IFDIR | 0555, 0);
 		if (!e)

@@ -42,6 +42,8 @@ struct dentry;
 /* --- file systems, inodes, dentries --------------------------------- */
 
 struct inode;
+struct mount;
+struct path;
 
 /* What a setattr changes (Linux's ATTR_*). Times are explicit values;
  * vfs_setattr resolves UTIME_NOW before the file system sees them. */
@@ -97,6 +99,25 @@ struct inode_ops {
 		       struct inode **out);
 	/* Apply checked attribute changes; NULL: generic in-memory change. */
 	int (*setattr)(struct inode *ino, const struct iattr *ia, struct task *t);
+
+	/* File systems whose contents depend on the reader or change under
+	 * the VFS (procfs). The reader is current_task (NULL for the
+	 * sentry's own walks). */
+	/* A "magic link" (Linux's nd_jump_link: /proc/<pid>/fd/N, exe,
+	 * cwd, root, self): following symlink d (on mount mnt) goes straight
+	 * to *out instead of resolving a text target. */
+	int (*get_link)(struct dentry *d, struct mount *mnt, struct path *out);
+	/* The text readlink(2) gives for symlink d when it is made on
+	 * demand: its length (not NUL-terminated when it fills buf), or
+	 * -errno. NULL: the inode's link. */
+	int (*readlink)(struct dentry *d, char *buf, size_t n);
+	/* A dentry cache hit for child d of directory dir: when the name
+	 * has come to mean something else (Linux's d_revalidate), either
+	 * give d an inode in place (dentry_instantiate: only from negative,
+	 * or between inodes that no holder depends on, such as symlinks) or
+	 * dcache_unhash it, and the lookup asks the file system again while
+	 * the holders of d (a cwd, an open file) keep the old inode. */
+	void (*revalidate)(struct dentry *dir, struct dentry *d);
 };
 
 struct inode {
@@ -624,6 +645,17 @@ struct filesystem *tmpfs_new(mode_t root_mode, uint64_t max_bytes);
 #define TMPFS_MAGIC 0x01021994
 /* A pipe: two files, the read end and the write end. flags: O_NONBLOCK. */
 int pipe_create(struct task *t, int flags, struct file **rd, struct file **wr);
+/* Open another file f of the pipe that pipe file src is an end of, as
+ * opening /proc/<pid>/fd/N of a pipe does (f->mode says which ends): 0,
+ * -ENXIO when src is no pipe or the other end is gone (Linux's
+ * fifo_open would wait for a peer; this does not). */
+int pipe_reopen(struct file *src, struct file *f);
+/* The same for an imported host descriptor: a new file on a dup of its
+ * host descriptor (-EACCES when the host descriptor's access mode does
+ * not allow f->mode, -ENXIO when src is not one). */
+int hostfd_reopen(struct file *src, struct file *f);
+/* procfs, mounted at /proc (fs/proc/procfs.c). */
+struct filesystem *procfs_new(void);
 /* A file wrapping host descriptor hostfd (owned by the file). */
 struct file *hostfd_file_new(int hostfd, int *err);
 

@@ -270,3 +270,32 @@ struct file *hostfd_file_new(int hostfd, int *err)
 	f->hostfd = hostfd;
 	return f;
 }
+
+int hostfd_reopen(struct file *src, struct file *f)
+{
+	if (src->ops != &hostfd_ops && src->ops != &hostfd_reg_ops)
+		return -ENXIO;
+	/* The new file may not do more than the descriptor the sandbox was
+	 * given allows. */
+	int fl = fcntl(src->hostfd, F_GETFL);
+	if (fl < 0)
+		return -errno;
+	int acc = fl & O_ACCMODE;
+	if (((f->mode & FMODE_READ) && acc == O_WRONLY) || ((f->mode & FMODE_WRITE) && acc == O_RDONLY))
+		return -EACCES;
+	struct inode *ino = inode_new(NULL, NULL, &src->inode->st);
+	if (!ino)
+		return -ENOMEM;
+	int fd = fcntl(src->hostfd, F_DUPFD_CLOEXEC, 100);
+	if (fd < 0) {
+		int err = -errno;
+		free(ino);
+		return err;
+	}
+	f->inode = ino;  /* freed by hostfd_release, like hostfd_file_new's */
+	f->ops = src->ops;
+	f->hostfd = fd;
+	f->mode = (f->mode & (FMODE_READ | FMODE_WRITE)) |
+		  (src->mode & (FMODE_STREAM | FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE));
+	return 0;
+}

@@ -336,6 +336,14 @@ static const struct file_ops pipe_write_ops = {
 	.pipe_size = pipe_size, .path = pipe_path, .release = pipe_release,
 };
 
+/* O_RDWR opens of a pipe through /proc (pipe_reopen). */
+static const struct file_ops pipe_rdwr_ops = {
+	.read = pipe_read, .read_app = pipe_read_app,
+	.write = pipe_write, .write_app = pipe_write_app,
+	.poll = pipe_poll, .waitq = pipe_waitq, .ioctl = pipe_ioctl,
+	.pipe_size = pipe_size, .path = pipe_path, .release = pipe_release,
+};
+
 int pipe_create(struct task *t, int flags, struct file **rd, struct file **wr)
 {
 	struct pipe *p = calloc(1, sizeof(*p));
@@ -383,5 +391,36 @@ int pipe_create(struct task *t, int flags, struct file **rd, struct file **wr)
 	r->priv = w->priv = p;
 	*rd = r;
 	*wr = w;
+	return 0;
+}
+
+int pipe_reopen(struct file *src, struct file *f)
+{
+	if (src->ops != &pipe_read_ops && src->ops != &pipe_write_ops && src->ops != &pipe_rdwr_ops)
+		return -ENXIO; /* sockets, anon inodes: no_open() */
+	struct pipe *p = src->priv;
+	bool rd = f->mode & FMODE_READ, wr = f->mode & FMODE_WRITE;
+	if (!rd && !wr)
+		return -ENXIO;
+	pthread_mutex_lock(&p->lock);
+	/* fifo_open() waits for a peer when there is none (or ENXIO for a
+	 * non-blocking writer); this gives ENXIO without waiting. */
+	if ((wr && !rd && p->readers == 0) || (rd && !wr && p->writers == 0 && p->readers == 0)) {
+		pthread_mutex_unlock(&p->lock);
+		return -ENXIO;
+	}
+	if (rd)
+		p->readers++;
+	if (wr)
+		p->writers++;
+	atomic_fetch_add(&p->files, 1);
+	pthread_mutex_unlock(&p->lock);
+	f->ops = rd ? &pipe_read_ops : &pipe_write_ops;
+	if (rd && wr)
+		f->ops = &pipe_rdwr_ops;
+	f->priv = p;
+	f->inode = p->inode;  /* lives while any file of the pipe does */
+	f->mode |= FMODE_STREAM;
+	f->mode &= ~(FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE);
 	return 0;
 }
