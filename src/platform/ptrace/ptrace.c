@@ -635,6 +635,27 @@ static long stub_unmap_all(pid_t tid)
 	return r;
 }
 
+/* With as->lock held: take ctx off the users of as, proc off its processes. */
+static void as_unlink_user_locked(struct plat_as *as, struct plat_ctx *ctx)
+{
+	for (struct plat_ctx **p = &as->users; *p; p = &(*p)->next_user) {
+		if (*p == ctx) {
+			*p = ctx->next_user;
+			return;
+		}
+	}
+}
+
+static void as_unlink_proc_locked(struct plat_as *as, struct stub_proc *proc)
+{
+	for (struct stub_proc **p = &as->procs; *p; p = &(*p)->next) {
+		if (*p == proc) {
+			*p = proc->next;
+			return;
+		}
+	}
+}
+
 /* Drop a reservation on proc; the last one kills the process. */
 static void proc_put(struct plat_as *as, struct stub_proc *proc, pid_t spare)
 {
@@ -642,14 +663,8 @@ static void proc_put(struct plat_as *as, struct stub_proc *proc, pid_t spare)
 	if (spare)
 		proc->spare[proc->nspare++] = spare;
 	bool last = --proc->threads == 0;
-	if (last) {
-		for (struct stub_proc **p = &as->procs; *p; p = &(*p)->next) {
-			if (*p == proc) {
-				*p = proc->next;
-				break;
-			}
-		}
-	}
+	if (last)
+		as_unlink_proc_locked(as, proc);
 	pthread_mutex_unlock(&as->lock);
 	if (last) {
 		stub_kill(proc->pid);
@@ -695,6 +710,16 @@ static void as_link_user(struct plat_as *as, struct plat_ctx *ctx)
 	pthread_mutex_unlock(&as->lock);
 }
 
+/* Make proc, which maps nothing of as, one of its processes. */
+static void as_add_proc(struct plat_as *as, struct stub_proc *proc)
+{
+	pthread_mutex_lock(&as->lock);
+	proc->applied = as->gen;
+	proc->next = as->procs;
+	as->procs = proc;
+	pthread_mutex_unlock(&as->lock);
+}
+
 /* Leave the address space. The stub thread parks for a task to come (or
  * exits when enough are parked); the last thread's process is killed. */
 static void ctx_detach(struct plat_ctx *ctx)
@@ -706,12 +731,7 @@ static void ctx_detach(struct plat_ctx *ctx)
 	pid_t tid = ctx->stub;
 	ctx->dead_cpu_ns += ctx_stub_cpu_ns(ctx);
 	pthread_mutex_lock(&as->lock);
-	for (struct plat_ctx **p = &as->users; *p; p = &(*p)->next_user) {
-		if (*p == ctx) {
-			*p = ctx->next_user;
-			break;
-		}
-	}
+	as_unlink_user_locked(as, ctx);
 	bool others = proc->threads > 1;
 	bool park = others && (proc->nspare < SPARE_MAX || tid == proc->pid);
 	pthread_mutex_unlock(&as->lock);
@@ -768,11 +788,7 @@ static int ctx_join_new_proc(struct plat_ctx *ctx, struct plat_as *as)
 		return err;
 	}
 	proc->threads = 1;
-	pthread_mutex_lock(&as->lock);
-	proc->applied = as->gen;
-	proc->next = as->procs;
-	as->procs = proc;
-	pthread_mutex_unlock(&as->lock);
+	as_add_proc(as, proc);
 	ctx->stub = proc->pid;
 	ctx->proc = proc;
 	ctx->fresh = true;
@@ -796,18 +812,8 @@ static int ctx_move_proc(struct plat_ctx *ctx, struct plat_as *to)
 	pthread_mutex_lock(&from->lock);
 	bool alone = empty && proc->threads == 1;
 	if (alone) {
-		for (struct plat_ctx **p = &from->users; *p; p = &(*p)->next_user) {
-			if (*p == ctx) {
-				*p = ctx->next_user;
-				break;
-			}
-		}
-		for (struct stub_proc **p = &from->procs; *p; p = &(*p)->next) {
-			if (*p == proc) {
-				*p = proc->next;
-				break;
-			}
-		}
+		as_unlink_user_locked(from, ctx);
+		as_unlink_proc_locked(from, proc);
 	}
 	pthread_mutex_unlock(&from->lock);
 	if (!alone)
@@ -822,11 +828,7 @@ static int ctx_move_proc(struct plat_ctx *ctx, struct plat_as *to)
 		ctx->proc = NULL;
 		return -ESRCH;
 	}
-	pthread_mutex_lock(&to->lock);
-	proc->applied = to->gen;
-	proc->next = to->procs;
-	to->procs = proc;
-	pthread_mutex_unlock(&to->lock);
+	as_add_proc(to, proc);
 	as_link_user(to, ctx);
 	return 0;
 }
