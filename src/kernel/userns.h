@@ -5,9 +5,12 @@
  * kernel IDs (kuid/kgid, the IDs of the initial namespace); an ID is shown
  * to or taken from a task through its namespace's uid_map/gid_map.
  *
- * moat has no /proc yet, so a new namespace's maps cannot be written: every
- * child namespace stays unmapped. Its IDs read as the overflow IDs (65534)
- * and every use of an unmapped ID fails as Linux fails it (EINVAL).
+ * A new namespace starts unmapped: its IDs read as the overflow IDs
+ * (65534) and every use of an unmapped ID fails as Linux fails it
+ * (EINVAL), until its maps are written once through /proc/<pid>/uid_map
+ * and gid_map (user_ns_write_map, with Linux's rules) and then translate
+ * everywhere. /proc/<pid>/setgroups can deny setgroups(2) in it first, as
+ * an unprivileged gid_map writer must.
  *
  * Lifetime: reference counted by credentials (task->creds.user_ns), by its
  * child namespaces and by the namespaces it owns. The initial namespace is
@@ -22,10 +25,10 @@
 
 #include "kernel/task.h"
 
-/* Linux's limits: 32 nested levels below the initial namespace; at most 5
- * extents in a map written without the sorted form (we keep 5: no writer). */
+/* Linux's limits: 32 nested levels below the initial namespace; at most
+ * 340 extents in a map (UID_GID_MAP_MAX_EXTENTS). */
 #define USERNS_MAX_LEVEL 32
-#define USERNS_MAP_EXTENTS 5
+#define USERNS_MAP_EXTENTS 340
 /* /proc/sys/kernel/overflowuid and overflowgid. */
 #define OVERFLOW_UID 65534u
 #define OVERFLOW_GID 65534u
@@ -38,6 +41,10 @@ struct id_extent {
 	uint32_t count;
 };
 
+/* Extents are kept as written (sorted by first ID past 5, the order
+ * Linux shows them in) and searched linearly. A map is written once: its
+ * extents first, then nr_extents with release order, so readers need no
+ * lock. */
 struct id_map {
 	uint32_t nr_extents;
 	struct id_extent extent[USERNS_MAP_EXTENTS];
@@ -48,6 +55,12 @@ struct user_ns {
 	int level;                /* 0 for the initial namespace */
 	uint32_t owner, group;    /* euid and egid of the creator (kernel IDs) */
 	struct id_map uid_map, gid_map;
+	/* Linux's USERNS_SETGROUPS_ALLOWED cleared: "deny" was written to
+	 * setgroups (here or in an ancestor before this one was made). */
+	bool setgroups_denied;
+	/* The creator had CAP_SETFCAP in the parent: only then may a map of
+	 * this namespace written from inside it reach the parent's uid 0. */
+	bool parent_could_setfcap;
 	atomic_int refs;
 };
 
@@ -70,6 +83,29 @@ uint32_t from_kgid_munged(const struct user_ns *ns, uint32_t kgid);
 /* The kernel ID of ID id of ns, INVALID_ID when unmapped (make_kuid). */
 uint32_t make_kuid(const struct user_ns *ns, uint32_t uid);
 uint32_t make_kgid(const struct user_ns *ns, uint32_t gid);
+
+/* /proc/<pid>/uid_map and gid_map (user_namespaces(7)). */
+/* The extents of ns's map as a reader in namespace reader_ns sees them:
+ * lower_first relative to reader_ns, or to ns's parent when the reader is
+ * in ns itself; INVALID_ID when unmapped there. Returns how many were put
+ * into out (room for USERNS_MAP_EXTENTS). */
+uint32_t user_ns_map_view(const struct user_ns *ns, bool gid, const struct user_ns *reader_ns,
+			  struct id_extent *out);
+/* Write ns's map once from text (one "first lower count" per line).
+ * opener: the credentials the file was opened with (Linux's f_cred);
+ * writer: the writing task's. 0, or -EPERM (written already, no right to
+ * write it or to the IDs) or -EINVAL (malformed text, overlaps, more
+ * than a page, or pos not 0: one write() at the start, as Linux). */
+int user_ns_write_map(struct user_ns *ns, bool gid, const struct creds *opener,
+		      const struct creds *writer, const char *text, size_t len, int64_t pos);
+/* /proc/<pid>/setgroups: "allow" or "deny" written at offset 0; -EINVAL
+ * for anything else, -EPERM for allow after deny or deny after gid_map
+ * was written. */
+int user_ns_write_setgroups(struct user_ns *ns, const char *text, size_t len, int64_t pos);
+bool user_ns_setgroups_denied(const struct user_ns *ns);
+/* setgroups(2) may be used in ns: its gid_map is written and setgroups
+ * is not denied (Linux's userns_may_setgroups). */
+bool user_ns_may_setgroups(const struct user_ns *ns);
 
 /* Linux's ns_capable (cap_capable): c has cap in ns if c is in ns with
  * cap effective, or in an ancestor of ns with cap effective, or if c's

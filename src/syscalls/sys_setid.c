@@ -140,8 +140,9 @@ SYSCALL_DEFINE(setgroups)
 	int n = (int)a[0];
 	if (n < 0 || n > 65536)
 		return -EINVAL;
-	/* In a user namespace, only once its gid_map is written. */
-	if (!capable(t, CAP_SETGID) || creds_user_ns(&t->creds)->gid_map.nr_extents == 0)
+	/* In a user namespace, only once its gid_map is written and unless
+	 * "deny" was written to /proc/<pid>/setgroups (user_namespaces(7)). */
+	if (!capable(t, CAP_SETGID) || !user_ns_may_setgroups(creds_user_ns(&t->creds)))
 		return -EPERM;
 	/* The sentry keeps up to 64 supplementary groups. */
 	if ((size_t)n > sizeof t->creds.groups / sizeof t->creds.groups[0]) {

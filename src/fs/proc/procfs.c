@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "kernel/task.h"
+#include "kernel/userns.h"
 #include "kernel/uts.h"
 #include "mm/memfile.h"
 #include "mm/mm.h"
@@ -42,6 +43,7 @@
 
 #define PROC_SUPER_MAGIC 0x9fa0
 #define CAP_SYS_PTRACE 19
+#define CAP_SYS_ADMIN 21
 #define USER_HZ 100
 /* Directory positions of the numbered entries of /proc and task/: past
  * the fixed names, one per ID. */
@@ -643,6 +645,67 @@ static void gen_mounts(struct task *r, struct task *target, struct sbuf *sb)
 	mnt_ns_put(ns);
 }
 
+/* --- user namespace files: uid_map, gid_map, setgroups ------------- */
+
+enum userns_file { UF_UID_MAP, UF_GID_MAP, UF_SETGROUPS };
+
+/* The user namespace of target's credentials, with a reference (taken
+ * under the TaskSet lock, as the other task_get_* helpers). */
+static struct user_ns *task_get_user_ns(struct task *t)
+{
+	pthread_mutex_lock(&t->kernel->lock);
+	struct user_ns *ns = creds_user_ns(&t->creds);
+	user_ns_get(ns);
+	pthread_mutex_unlock(&t->kernel->lock);
+	return ns;
+}
+
+/* Linux's uid_m_show: "%10u %10u %10u", the outside IDs as the reader's
+ * namespace names them (user_ns_map_view). */
+static void put_map_text(struct sbuf *sb, struct user_ns *ns, bool gid, const struct user_ns *reader_ns)
+{
+	struct id_extent *ext = malloc(USERNS_MAP_EXTENTS * sizeof *ext);
+	if (!ext) {
+		sb->oom = true;
+		return;
+	}
+	uint32_t n = user_ns_map_view(ns, gid, reader_ns, ext);
+	for (uint32_t i = 0; i < n; i++)
+		sb_printf(sb, "%10u %10u %10u\n", ext[i].first, ext[i].lower_first, ext[i].count);
+	free(ext);
+}
+
+static void put_userns_text(struct sbuf *sb, enum userns_file which, struct user_ns *ns,
+			    const struct user_ns *reader_ns)
+{
+	if (which == UF_SETGROUPS)
+		sb_printf(sb, "%s\n", user_ns_setgroups_denied(ns) ? "deny" : "allow");
+	else
+		put_map_text(sb, ns, which == UF_GID_MAP, reader_ns);
+}
+
+static void gen_userns_file(struct task *r, struct task *target, struct sbuf *sb, enum userns_file which)
+{
+	struct user_ns *ns = task_get_user_ns(target);
+	put_userns_text(sb, which, ns, r ? creds_user_ns(&r->creds) : &user_ns_init);
+	user_ns_put(ns);
+}
+
+static void gen_uid_map(struct task *r, struct task *target, struct sbuf *sb)
+{
+	gen_userns_file(r, target, sb, UF_UID_MAP);
+}
+
+static void gen_gid_map(struct task *r, struct task *target, struct sbuf *sb)
+{
+	gen_userns_file(r, target, sb, UF_GID_MAP);
+}
+
+static void gen_setgroups(struct task *r, struct task *target, struct sbuf *sb)
+{
+	gen_userns_file(r, target, sb, UF_SETGROUPS);
+}
+
 /* --- global files --------------------------------------------------- */
 
 static char *host_cpuinfo;       /* the host's text, read once at boot */
@@ -818,12 +881,15 @@ static const struct pent pid_entries[] = {
 	{ "environ", PK_PID_FILE, S_IFREG | 0400, gen_environ, .ptrace_read = true },
 	{ "exe",     PK_PID_LINK, S_IFLNK | 0777, .link = PL_EXE },
 	{ "fd",      PK_FD_DIR,   S_IFDIR | 0500 },
+	{ "gid_map", PK_PID_FILE, S_IFREG | 0644, gen_gid_map },
 	{ "maps",    PK_PID_FILE, S_IFREG | 0444, gen_maps, .ptrace_read = true },
 	{ "mounts",  PK_PID_FILE, S_IFREG | 0444, gen_mounts },
 	{ "root",    PK_PID_LINK, S_IFLNK | 0777, .link = PL_ROOT },
+	{ "setgroups", PK_PID_FILE, S_IFREG | 0644, gen_setgroups },
 	{ "stat",    PK_PID_FILE, S_IFREG | 0444, gen_stat },
 	{ "status",  PK_PID_FILE, S_IFREG | 0444, gen_status },
 	{ "task",    PK_TASK_DIR, S_IFDIR | 0555, .process_only = true },
+	{ "uid_map", PK_PID_FILE, S_IFREG | 0644, gen_uid_map },
 };
 #define NPID (sizeof(pid_entries) / sizeof(pid_entries[0]))
 
@@ -1266,10 +1332,107 @@ static const struct file_ops global_file_ops = {
 	.read = gen_read, .write = global_file_write, .llseek = gen_llseek, .release = gen_release,
 };
 
+/* uid_map, gid_map and setgroups keep what Linux's proc_id_map_open and
+ * proc_setgroups_open keep: the target's user namespace at open and the
+ * opener's credentials (f_cred), which the write rules look at. */
+struct userns_file_state {
+	struct gen_text text;    /* first: gen_read reads it */
+	enum userns_file which;
+	struct user_ns *ns;      /* one reference */
+	struct creds opener;     /* with its own user_ns reference */
+};
+
+static bool is_userns_file(const struct pent *e, enum userns_file *which)
+{
+	if (e->gen == gen_uid_map)
+		*which = UF_UID_MAP;
+	else if (e->gen == gen_gid_map)
+		*which = UF_GID_MAP;
+	else if (e->gen == gen_setgroups)
+		*which = UF_SETGROUPS;
+	else
+		return false;
+	return true;
+}
+
+/* The whole text in one write() at offset 0 (the rules are in
+ * kernel/userns.c); a success moves the offset past it (Linux sets it to
+ * the count). */
+static ssize_t userns_file_write(struct file *f, struct task *t, const void *buf, size_t n, int64_t *pos,
+				 int iof)
+{
+	struct userns_file_state *st = f->priv;
+	int err = st->which == UF_SETGROUPS
+			  ? user_ns_write_setgroups(st->ns, buf, n, *pos)
+			  : user_ns_write_map(st->ns, st->which == UF_GID_MAP, &st->opener, &t->creds, buf, n, *pos);
+	if (err)
+		return err;
+	*pos = (int64_t)n;
+	return (ssize_t)n;
+}
+
+static void userns_file_release(struct file *f)
+{
+	struct userns_file_state *st = f->priv;
+	if (!st)
+		return;
+	free(st->text.p);
+	user_ns_put(st->ns);
+	user_ns_put(st->opener.user_ns);
+	free(st);
+}
+
+static const struct file_ops userns_file_ops = {
+	.read = gen_read, .write = userns_file_write, .llseek = gen_llseek, .release = userns_file_release,
+};
+
+static int open_userns_file(struct file *f, struct pnode *n, enum userns_file which)
+{
+	struct task *r = reader();
+	if (!r)
+		return -ENOENT;
+	struct user_ns *ns = task_get_user_ns(n->key.task);
+	/* proc_setgroups_open: writing needs CAP_SYS_ADMIN over the
+	 * namespace. */
+	if (which == UF_SETGROUPS && (f->mode & FMODE_WRITE) && !ns_capable(&r->creds, ns, CAP_SYS_ADMIN)) {
+		user_ns_put(ns);
+		return -EACCES;
+	}
+	struct userns_file_state *st = calloc(1, sizeof *st);
+	if (!st) {
+		user_ns_put(ns);
+		return -ENOMEM;
+	}
+	st->which = which;
+	st->ns = ns;
+	st->opener = r->creds;
+	creds_get_user_ns(&st->opener);
+	if (f->mode & FMODE_READ) {
+		struct sbuf sb = { 0 };
+		put_userns_text(&sb, which, ns, creds_user_ns(&st->opener));
+		st->text.p = sb.p;
+		st->text.len = sb.len;
+		if (sb.oom) {
+			f->priv = st;
+			userns_file_release(f);
+			f->priv = NULL;
+			return -ENOMEM;
+		}
+	}
+	f->priv = st;
+	f->ops = &userns_file_ops;
+	/* seq_open: lseek and pread, but pwrite is ESPIPE. */
+	f->mode |= FMODE_LSEEK | FMODE_PREAD;
+	return 0;
+}
+
 static int open_generated(struct file *f, struct pnode *n)
 {
 	struct task *r = reader();
 	const struct pent *e = n->key.ent;
+	enum userns_file which;
+	if (n->key.kind == PK_PID_FILE && is_userns_file(e, &which))
+		return open_userns_file(f, n, which);
 	if (n->key.kind == PK_SYSCTL_FILE && (f->mode & FMODE_WRITE))
 		return -EACCES; /* proc_sys_permission: no write bit, even for root */
 	if (e->ptrace_read && !may_inspect(r, n->key.task))
