@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statfs.h>
+#include <sys/sysinfo.h>
 #include <sys/sysmacros.h>
 #include <sys/mman.h>
 #include <sys/utsname.h>
@@ -420,11 +421,16 @@ static void gen_status(struct task *r, struct task *target, struct sbuf *sb)
 	unsigned umask = target->fs ? atomic_load(&target->fs->umask) : 022;
 	sb_printf(sb, "Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
 		  "PPid:\t%d\nTracerPid:\t0\n", comm, umask, letter, state, ids.pid, ids.tid, ids.ppid);
-	sb_printf(sb, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n", c->ruid, c->euid, c->suid,
-		  c->fsuid, c->rgid, c->egid, c->sgid, c->fsgid);
+	/* IDs as the reader's user namespace sees them. */
+	const struct user_ns *ns = r ? creds_user_ns(&r->creds) : NULL;
+	sb_printf(sb, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n",
+		  from_kuid_munged(ns, c->ruid), from_kuid_munged(ns, c->euid),
+		  from_kuid_munged(ns, c->suid), from_kuid_munged(ns, c->fsuid),
+		  from_kgid_munged(ns, c->rgid), from_kgid_munged(ns, c->egid),
+		  from_kgid_munged(ns, c->sgid), from_kgid_munged(ns, c->fsgid));
 	sb_printf(sb, "FDSize:\t64\nGroups:\t");
 	for (uint32_t i = 0; i < c->ngroups && i < 64; i++)
-		sb_printf(sb, "%u ", c->groups[i]);
+		sb_printf(sb, "%u ", from_kgid_munged(ns, c->groups[i]));
 	sb_printf(sb, "\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", ids.pid, ids.tid, ids.pgrp,
 		  ids.sid);
 	struct vm_sizes vs;
@@ -456,6 +462,18 @@ static void gen_status(struct task *r, struct task *target, struct sbuf *sb)
 	int ncpus = target->kernel->ncpus > 0 ? target->kernel->ncpus : 1;
 	sb_printf(sb, "Cpus_allowed_list:\t0-%d\nvoluntary_ctxt_switches:\t0\n"
 		  "nonvoluntary_ctxt_switches:\t0\n", ncpus - 1);
+}
+
+/* Sizes in pages: total, resident, shared, text, lib (0), data + stack,
+ * dirty (0), as Linux's proc_pid_statm. */
+static void gen_statm(struct task *r, struct task *target, struct sbuf *sb)
+{
+	struct vm_sizes vs;
+	task_vm_sizes(target, &vs);
+	uint64_t kb_per_page = PAGE_SIZE / 1024;
+	sb_printf(sb, "%llu %llu 0 %llu 0 %llu 0\n", (unsigned long long)(vs.size_kb / kb_per_page),
+		  (unsigned long long)(vs.rss_kb / kb_per_page), (unsigned long long)(vs.exe_kb / kb_per_page),
+		  (unsigned long long)((vs.data_kb + vs.stk_kb) / kb_per_page));
 }
 
 static uint64_t ns_to_ticks(uint64_t ns) { return ns / (1000000000ULL / USER_HZ); }
@@ -719,11 +737,22 @@ static void gen_cpuinfo(struct task *r, struct task *target, struct sbuf *sb)
 		sb_put(sb, host_cpuinfo, strlen(host_cpuinfo));
 }
 
+/* The host's RAM as sysinfo(2) shows it, capped by the memory file that
+ * holds all of the sandbox's memory. */
 static void gen_meminfo(struct task *r, struct task *target, struct sbuf *sb)
 {
 	uint64_t total = mf_total_pages() * (PAGE_SIZE / 1024);
 	uint64_t used = mf_used_pages() * (PAGE_SIZE / 1024);
 	uint64_t free_kb = used < total ? total - used : 0;
+	struct sysinfo host;
+	if (sysinfo(&host) == 0) {
+		uint64_t host_total = (uint64_t)host.totalram * host.mem_unit / 1024;
+		uint64_t host_free = (uint64_t)host.freeram * host.mem_unit / 1024;
+		if (host_total < total)
+			total = host_total;
+		if (host_free < free_kb)
+			free_kb = host_free;
+	}
 	sb_printf(sb, "MemTotal:       %8llu kB\nMemFree:        %8llu kB\nMemAvailable:   %8llu kB\n"
 		  "Buffers:        %8llu kB\nCached:         %8llu kB\nSwapCached:     %8llu kB\n"
 		  "SwapTotal:      %8llu kB\nSwapFree:       %8llu kB\n",
@@ -887,6 +916,7 @@ static const struct pent pid_entries[] = {
 	{ "root",    PK_PID_LINK, S_IFLNK | 0777, .link = PL_ROOT },
 	{ "setgroups", PK_PID_FILE, S_IFREG | 0644, gen_setgroups },
 	{ "stat",    PK_PID_FILE, S_IFREG | 0444, gen_stat },
+	{ "statm",   PK_PID_FILE, S_IFREG | 0444, gen_statm },
 	{ "status",  PK_PID_FILE, S_IFREG | 0444, gen_status },
 	{ "task",    PK_TASK_DIR, S_IFDIR | 0555, .process_only = true },
 	{ "uid_map", PK_PID_FILE, S_IFREG | 0644, gen_uid_map },
