@@ -33,6 +33,7 @@ static struct ipc_ns *ipc_ns_alloc(void)
 	atomic_init(&ns->refs, 1);
 	for (int k = 0; k < IPC_KINDS; k++)
 		ns->ids[k].last_idx = -1;
+	ns->inum = ns_inum_alloc();
 	pthread_mutex_lock(&ipc_lock);
 	ns->next = all_ns;
 	all_ns = ns;

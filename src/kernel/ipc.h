@@ -97,6 +97,7 @@ struct ipc_ns {
 	uint64_t shm_tot;     /* pages of all segments (SHMALL) */
 	struct ipc_ns *next;  /* every live namespace (SEM_UNDO at exit) */
 	struct user_ns *owner;/* one reference; NULL for the root namespace */
+	uint32_t inum;        /* /proc/<pid>/ns/ipc (ns_inum_alloc) */
 };
 
 /* ---- message queues ---- */

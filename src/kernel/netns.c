@@ -16,6 +16,7 @@ struct net_ns *net_ns_new(struct user_ns *owner)
 		return NULL;
 	atomic_init(&ns->refs, 1);
 	ns->id = atomic_fetch_add(&next_id, 1);
+	ns->inum = ns_inum_alloc();
 	user_ns_get(owner);
 	ns->owner = owner;
 	return ns;

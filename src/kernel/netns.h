@@ -13,9 +13,14 @@
 
 struct user_ns;
 
+/* The initial namespace is no object (a task's net is NULL): its
+ * /proc/<pid>/ns/net number is Linux's fixed one for init_net. */
+#define NS_NET_INIT_INUM 0xEFFFFFF9u
+
 struct net_ns {
 	atomic_int refs;
 	uint64_t id;              /* unique for the sentry's life */
+	uint32_t inum;            /* /proc/<pid>/ns/net (ns_inum_alloc) */
 	struct user_ns *owner;    /* one reference */
 };
 

@@ -6,6 +6,7 @@
 
 #include "kernel/pidns.h"
 #include "kernel/task.h"
+#include "kernel/userns.h"
 
 /* Linux's default pid_max on 64-bit systems, and the IDs skipped after a
  * wrap (RESERVED_PIDS). */
@@ -17,8 +18,10 @@ static unsigned nr_bucket(int nr) { return (unsigned)nr % PIDNS_HASH_SIZE; }
 struct pid_ns *pidns_new_root(void)
 {
 	struct pid_ns *ns = calloc(1, sizeof *ns);
-	if (ns)
+	if (ns) {
 		ns->next_nr = 1;
+		ns->inum = ns_inum_alloc();
+	}
 	return ns;
 }
 

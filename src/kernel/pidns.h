@@ -17,6 +17,7 @@
 #define MOAT_KERNEL_PIDNS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct kernel;
 struct task;
@@ -50,6 +51,7 @@ struct pid_ns {
 	bool init_dead;         /* its init exited: no new processes (ENOMEM) */
 	bool has_init;          /* the first process was made */
 	int next_nr;
+	uint32_t inum;          /* /proc/<pid>/ns/pid (ns_inum_alloc) */
 	struct upid *hash[PIDNS_HASH_SIZE];
 };
 

@@ -127,6 +127,9 @@ struct thread_group {
 	int nice;                     /* -20..19 */
 	struct task *parent_task;     /* the thread that created it (__WNOTHREAD, PDEATHSIG) */
 	bool child_subreaper;
+	/* /proc/<pid>/oom_score_adj (-1000..1000) and the floor below which
+	 * only CAP_SYS_RESOURCE may set it; under lock, inherited on fork. */
+	short oom_score_adj, oom_score_adj_min;
 };
 
 /* The task's current place in its run loop (DESIGN.md, 3). Each state's

@@ -173,6 +173,8 @@ static struct thread_group *thread_group_new(struct task *parent, struct sighand
 	tg->nice = ptg->nice;
 	pthread_mutex_lock(&ptg->lock);
 	memcpy(tg->rlimits, ptg->rlimits, sizeof tg->rlimits);
+	tg->oom_score_adj = ptg->oom_score_adj;
+	tg->oom_score_adj_min = ptg->oom_score_adj_min;
 	pthread_mutex_unlock(&ptg->lock);
 	memcpy(tg->comm, ptg->comm, sizeof tg->comm);
 	return tg;

@@ -30,7 +30,15 @@ struct user_ns user_ns_init = {
 	.uid_map = { .nr_extents = 1, .extent = { { 0, 0, 4294967295u } } },
 	.gid_map = { .nr_extents = 1, .extent = { { 0, 0, 4294967295u } } },
 	.refs = 1,
+	.inum = NS_USER_INIT_INUM,
 };
+
+static atomic_uint next_ns_inum = 0xF0000000u;
+
+uint32_t ns_inum_alloc(void)
+{
+	return atomic_fetch_add(&next_ns_inum, 1);
+}
 
 static atomic_int live_count;
 
@@ -418,6 +426,7 @@ int user_ns_enter_new(struct creds *c, bool chrooted)
 	/* The creds' reference to the parent becomes the child's. */
 	ns->parent = parent;
 	ns->level = parent->level + 1;
+	ns->inum = ns_inum_alloc();
 	ns->owner = c->euid;
 	ns->group = c->egid;
 	/* Linux copies the parent's flags: a denied setgroups stays denied

@@ -50,6 +50,13 @@ struct id_map {
 	struct id_extent extent[USERNS_MAP_EXTENTS];
 };
 
+/* The inode number a namespace shows in /proc/<pid>/ns (Linux's
+ * ns_common.inum): unique among live namespaces, fixed for a namespace's
+ * life. Linux's dynamic range starts at 0xF0000000; the initial user
+ * namespace has its fixed PROC_USER_INIT_INO. */
+uint32_t ns_inum_alloc(void);
+#define NS_USER_INIT_INUM 0xEFFFFFFDu
+
 struct user_ns {
 	struct user_ns *parent;   /* NULL for the initial namespace */
 	int level;                /* 0 for the initial namespace */
@@ -62,6 +69,7 @@ struct user_ns {
 	 * this namespace written from inside it reach the parent's uid 0. */
 	bool parent_could_setfcap;
 	atomic_int refs;
+	uint32_t inum;            /* /proc/<pid>/ns/user (ns_inum_alloc) */
 };
 
 extern struct user_ns user_ns_init;

@@ -18,6 +18,7 @@ struct uts_ns {
 	char hostname[UTS_NAME_LEN + 1];
 	char domainname[UTS_NAME_LEN + 1];
 	struct user_ns *owner;   /* one reference; NULL for the root namespace */
+	uint32_t inum;           /* /proc/<pid>/ns/uts (ns_inum_alloc) */
 };
 
 static pthread_mutex_t root_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -32,6 +33,7 @@ static struct uts_ns *uts_ns_alloc(const char *hostname, const char *domainname)
 	pthread_mutex_init(&ns->lock, NULL);
 	strncpy(ns->hostname, hostname, UTS_NAME_LEN);
 	strncpy(ns->domainname, domainname, UTS_NAME_LEN);
+	ns->inum = ns_inum_alloc();
 	return ns;
 }
 
@@ -61,6 +63,11 @@ struct uts_ns *uts_ns_clone(struct uts_ns *ns, struct user_ns *owner)
 		n->owner = owner;
 	}
 	return n;
+}
+
+uint32_t uts_ns_inum(struct uts_ns *ns)
+{
+	return ns ? ns->inum : 0;
 }
 
 struct user_ns *uts_ns_owner(struct uts_ns *ns)

@@ -23,5 +23,7 @@ void uts_ns_set_hostname(struct uts_ns *ns, const char *name, size_t len);
 void uts_ns_set_domainname(struct uts_ns *ns, const char *name, size_t len);
 /* The user namespace owning ns (the initial one for the root namespace). */
 struct user_ns *uts_ns_owner(struct uts_ns *ns);
+/* The number /proc/<pid>/ns/uts shows (ns_inum_alloc). */
+uint32_t uts_ns_inum(struct uts_ns *ns);
 
 #endif

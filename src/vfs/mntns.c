@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "kernel/task.h"
+#include "kernel/userns.h"
 #include "syscalls/syscalls.h"
 #include "vfs/vfs.h"
 
@@ -37,6 +38,9 @@ static pthread_mutex_t mount_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_uint mount_seq;
 static struct mnt_ns *init_ns;
 static atomic_uint_fast64_t next_ns_id = 1;
+/* Mount IDs (/proc/<pid>/mountinfo); Linux's start past its internal
+ * mounts, these at 21. */
+static atomic_int next_mount_id = 21;
 
 /* --- the sequence count --------------------------------------------- */
 
@@ -201,6 +205,7 @@ static void mount_init(struct mount *m, struct mnt_ns *ns, struct filesystem *fs
 	m->fs = fs;
 	m->root = root;
 	m->ns = ns;
+	m->id = atomic_fetch_add(&next_mount_id, 1);
 	atomic_init(&m->flags, flags);
 }
 
@@ -309,6 +314,7 @@ static struct mnt_ns *mnt_ns_alloc(void)
 		return NULL;
 	atomic_init(&ns->refs, 1);
 	ns->id = atomic_fetch_add(&next_ns_id, 1);
+	ns->inum = ns_inum_alloc();
 	return ns;
 }
 

@@ -204,6 +204,7 @@ struct mount {
 	struct mnt_ns *ns;       /* under the mount lock; NULL once unmounted */
 	atomic_uint flags;       /* MNT_* */
 	struct mount *scratch;   /* under the mount lock: copy_tree's old->new */
+	int id;                  /* mountinfo's mount ID: unique, never reused */
 };
 
 /* Per-mount flags (Linux's MNT_*; mount(2)'s MS_RDONLY, MS_NOSUID ...). */
@@ -297,6 +298,7 @@ struct mnt_ns {
 	struct mount *root;      /* the mount at "/", under the mount lock */
 	unsigned int nr_mounts;  /* under the mount lock */
 	uint64_t id;
+	uint32_t inum;           /* /proc/<pid>/ns/mnt (ns_inum_alloc) */
 };
 
 struct kernel;

@@ -31,12 +31,16 @@
 #include <sys/sysinfo.h>
 #include <sys/sysmacros.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "kernel/task.h"
 #include "kernel/userns.h"
+#include "kernel/ipc.h"
+#include "kernel/netns.h"
+#include "kernel/pidns.h"
 #include "kernel/uts.h"
 #include "mm/memfile.h"
 #include "mm/mm.h"
@@ -45,6 +49,7 @@
 #define PROC_SUPER_MAGIC 0x9fa0
 #define CAP_SYS_PTRACE 19
 #define CAP_SYS_ADMIN 21
+#define CAP_SYS_RESOURCE 24
 #define USER_HZ 100
 /* Directory positions of the numbered entries of /proc and task/: past
  * the fixed names, one per ID. */
@@ -122,9 +127,14 @@ enum pkind {
 	PK_PID_FILE,     /* /proc/<pid>/status ... */
 	PK_PID_LINK,     /* /proc/<pid>/exe, cwd, root */
 	PK_PROXY,        /* an anonymous file reached through an fd link */
+	PK_NS_DIR,       /* /proc/<pid>/ns */
+	PK_NS_LINK,      /* /proc/<pid>/ns/uts ... */
 };
 
 enum plink { PL_EXE, PL_CWD, PL_ROOT };
+
+/* The namespaces of /proc/<pid>/ns, in Linux's order. */
+enum nskind { NSK_IPC, NSK_MNT, NSK_NET, NSK_PID, NSK_PID_FOR_CHILDREN, NSK_USER, NSK_UTS };
 
 typedef void (*gen_fn)(struct task *reader, struct task *target, struct sbuf *sb);
 
@@ -139,6 +149,7 @@ struct pent {
 	size_t nchildren;
 	bool process_only;               /* not in task/<tid>/ */
 	bool ptrace_read;                /* needs ptrace access (environ) */
+	enum nskind ns;                  /* PK_NS_LINK */
 };
 
 struct pkey {
@@ -663,6 +674,227 @@ static void gen_mounts(struct task *r, struct task *target, struct sbuf *sb)
 	mnt_ns_put(ns);
 }
 
+/* Linux's mangle(): the characters that would break a line's fields,
+ * as octal escapes (\040 for a space). */
+static void put_mangled(struct sbuf *sb, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\\')
+			sb_printf(sb, "\\%03o", (unsigned char)*s);
+		else
+			sb_put(sb, s, 1);
+	}
+}
+
+/* The path of d inside its own file system (mountinfo's root field: "/"
+ * for a whole file system, the bound directory for a bind mount). */
+static void put_dentry_in_fs(struct sbuf *sb, struct dentry *d)
+{
+	const char *names[64];
+	uint16_t lens[64];
+	int n = 0;
+	pthread_rwlock_rdlock(&dentry_name_lock);
+	for (struct dentry *p = d; p && atomic_load(&p->parent) && n < 64; p = atomic_load(&p->parent)) {
+		names[n] = p->name;
+		lens[n++] = p->len;
+	}
+	struct sbuf path = { 0 };
+	for (int i = n - 1; i >= 0; i--) {
+		sb_put(&path, "/", 1);
+		sb_put(&path, names[i], lens[i]);
+	}
+	pthread_rwlock_unlock(&dentry_name_lock);
+	if (path.oom)
+		sb->oom = true;
+	put_mangled(sb, path.len ? path.p : "/");
+	free(path.p);
+}
+
+/* One line of show_mountinfo: "id parent major:minor root mountpoint
+ * mount-options optional-fields - fstype source super-options". moat has
+ * no mount propagation: the only optional field is "unbindable". */
+static void put_mountinfo_line(struct sbuf *sb, struct mount *m, int parent_id, const char *mountpoint)
+{
+	unsigned f = atomic_load(&m->flags);
+	sb_printf(sb, "%d %d %u:%u ", m->id, parent_id, major(m->fs->dev), minor(m->fs->dev));
+	put_dentry_in_fs(sb, m->root);
+	sb_put(sb, " ", 1);
+	put_mangled(sb, mountpoint);
+	sb_printf(sb, " %s", (f & MNT_READONLY) ? "ro" : "rw");
+	if (f & MNT_NOSUID)
+		sb_printf(sb, ",nosuid");
+	if (f & MNT_NODEV)
+		sb_printf(sb, ",nodev");
+	if (f & MNT_NOEXEC)
+		sb_printf(sb, ",noexec");
+	if (f & MNT_NOATIME)
+		sb_printf(sb, ",noatime");
+	if (f & MNT_NODIRATIME)
+		sb_printf(sb, ",nodiratime");
+	if (f & MNT_RELATIME)
+		sb_printf(sb, ",relatime");
+	if (f & MNT_UNBINDABLE)
+		sb_printf(sb, " unbindable");
+	sb_printf(sb, " - %s ", !strcmp(m->fs->type, "hostfs") ? "9p" : m->fs->type);
+	put_mangled(sb, mount_source(m->fs));
+	sb_printf(sb, " %s\n", m->fs->readonly ? "ro" : "rw");
+}
+
+/* The tree under m in the order of put_mount_tree; mount points as seen
+ * from root, mounts outside it left out. The namespace's top mount is
+ * its own parent, as Linux's root mount. */
+static void put_mountinfo_tree(struct sbuf *sb, struct mount *m, int parent_id, struct path root, char *buf,
+			       int depth)
+{
+	if (depth > 64)
+		return;
+	int n = vfs_path_string((struct path){ m, m->root }, root, buf, VFS_PATH_MAX);
+	if (n >= 0 && strncmp(buf, "(unreachable)", 13) != 0)
+		put_mountinfo_line(sb, m, parent_id, buf);
+	struct mount *kids[256];
+	int nk = 0;
+	for (struct mount *c = atomic_load(&m->children); c && nk < 256; c = atomic_load(&c->sibling))
+		kids[nk++] = c;
+	while (nk > 0)
+		put_mountinfo_tree(sb, kids[--nk], m->id, root, buf, depth + 1);
+}
+
+/* Mount points relative to the target's root (Linux's mounts_open_common
+ * takes the task's root). */
+static void gen_mountinfo(struct task *r, struct task *target, struct sbuf *sb)
+{
+	pthread_mutex_lock(&target->kernel->lock);
+	struct mnt_ns *ns = target->mnt_ns;
+	if (ns)
+		mnt_ns_get(ns);
+	pthread_mutex_unlock(&target->kernel->lock);
+	if (!ns)
+		return;
+	struct path root = { NULL, NULL };
+	struct fs_context *fs = task_get_fs(target);
+	if (fs) {
+		fs_context_paths(fs, &root, NULL);
+		fs_context_put(fs);
+	}
+	char *buf = malloc(VFS_PATH_MAX);
+	if (buf) {
+		struct mount *top = ns->root;
+		if (top && root.mnt)
+			put_mountinfo_tree(sb, top, top->id, root, buf, 0);
+		free(buf);
+	} else {
+		sb->oom = true;
+	}
+	mnt_ns_put(ns);
+}
+
+/* proc_pid_limits: Linux's names and units, in RLIMIT_* order. */
+static const struct {
+	const char *name, *unit;
+} limit_names[RLIM_NLIMITS] = {
+	{ "Max cpu time", "seconds" },      { "Max file size", "bytes" },
+	{ "Max data size", "bytes" },       { "Max stack size", "bytes" },
+	{ "Max core file size", "bytes" },  { "Max resident set", "bytes" },
+	{ "Max processes", "processes" },   { "Max open files", "files" },
+	{ "Max locked memory", "bytes" },   { "Max address space", "bytes" },
+	{ "Max file locks", "locks" },      { "Max pending signals", "signals" },
+	{ "Max msgqueue size", "bytes" },   { "Max nice priority", NULL },
+	{ "Max realtime priority", NULL },  { "Max realtime timeout", "us" },
+};
+
+static void put_limit_value(struct sbuf *sb, rlim_t v)
+{
+	if (v == RLIM_INFINITY)
+		sb_printf(sb, "%-20s ", "unlimited");
+	else
+		sb_printf(sb, "%-20llu ", (unsigned long long)v);
+}
+
+static void gen_limits(struct task *r, struct task *target, struct sbuf *sb)
+{
+	struct rlimit lim[RLIM_NLIMITS];
+	struct thread_group *tg = target->tg;
+	pthread_mutex_lock(&tg->lock);
+	memcpy(lim, tg->rlimits, sizeof lim);
+	pthread_mutex_unlock(&tg->lock);
+	sb_printf(sb, "%-25s %-20s %-20s %-10s\n", "Limit", "Soft Limit", "Hard Limit", "Units");
+	for (int i = 0; i < RLIM_NLIMITS; i++) {
+		sb_printf(sb, "%-25s ", limit_names[i].name);
+		put_limit_value(sb, lim[i].rlim_cur);
+		put_limit_value(sb, lim[i].rlim_max);
+		if (limit_names[i].unit)
+			sb_printf(sb, "%-10s\n", limit_names[i].unit);
+		else
+			sb_put(sb, "\n", 1);
+	}
+}
+
+/* The auxiliary vector the last execve gave the program, binary, up to
+ * and with its AT_NULL pair. */
+static void gen_auxv(struct task *r, struct task *target, struct sbuf *sb)
+{
+	struct mm *mm = task_get_mm(target);
+	if (!mm)
+		return;
+	int n = mm->auxv_len;
+	if (n > (int)(sizeof mm->auxv / sizeof mm->auxv[0]))
+		n = (int)(sizeof mm->auxv / sizeof mm->auxv[0]);
+	if (n > 0)
+		sb_put(sb, mm->auxv, (size_t)n * sizeof mm->auxv[0]);
+	mm_put(mm);
+}
+
+static void gen_oom_score_adj(struct task *r, struct task *target, struct sbuf *sb)
+{
+	struct thread_group *tg = target->tg;
+	pthread_mutex_lock(&tg->lock);
+	int v = tg->oom_score_adj;
+	pthread_mutex_unlock(&tg->lock);
+	sb_printf(sb, "%d\n", v);
+}
+
+/* --- namespace links: /proc/<pid>/ns/ ------------------------------- */
+
+static const char *const ns_names[] = {
+	[NSK_IPC] = "ipc", [NSK_MNT] = "mnt", [NSK_NET] = "net", [NSK_PID] = "pid",
+	[NSK_PID_FOR_CHILDREN] = "pid", [NSK_USER] = "user", [NSK_UTS] = "uts",
+};
+
+/* The inode number of t's namespace of kind k (0: t has exited). Read
+ * under the TaskSet lock: unshare and setns replace them. */
+static uint32_t task_ns_inum(struct task *t, enum nskind k)
+{
+	uint32_t inum = 0;
+	pthread_mutex_lock(&t->kernel->lock);
+	if (!t->released) {
+		switch (k) {
+		case NSK_IPC: inum = t->ipc ? t->ipc->inum : 0; break;
+		case NSK_MNT: inum = t->mnt_ns ? t->mnt_ns->inum : 0; break;
+		case NSK_NET: inum = t->net ? t->net->inum : NS_NET_INIT_INUM; break;
+		case NSK_PID: inum = task_pidns(t)->inum; break;
+		case NSK_PID_FOR_CHILDREN:
+			inum = t->pidns_children ? t->pidns_children->inum : task_pidns(t)->inum;
+			break;
+		case NSK_USER: inum = creds_user_ns(&t->creds)->inum; break;
+		case NSK_UTS: inum = uts_ns_inum(t->uts); break;
+		}
+	}
+	pthread_mutex_unlock(&t->kernel->lock);
+	return inum;
+}
+
+static int ns_link_text(struct task *r, struct task *target, enum nskind k, char *buf, size_t n)
+{
+	/* proc_ns_readlink: PTRACE_MODE_READ_FSCREDS. */
+	if (!may_inspect(r, target))
+		return -EACCES;
+	uint32_t inum = task_ns_inum(target, k);
+	if (!inum)
+		return -ENOENT;
+	int len = snprintf(buf, n, "%s:[%u]", ns_names[k], inum);
+	return len < (int)n ? len : -ENAMETOOLONG;
+}
+
 /* --- user namespace files: uid_map, gid_map, setgroups ------------- */
 
 enum userns_file { UF_UID_MAP, UF_GID_MAP, UF_SETGROUPS };
@@ -873,18 +1105,80 @@ static void gen_pid_max(struct task *r, struct task *target, struct sbuf *sb)
 	sb_printf(sb, "%d\n", 4194304);
 }
 
+/* A random (version 4) UUID in its text form, as Linux's
+ * generate_random_uuid and "%pU". */
+static void make_uuid(char out[37])
+{
+	uint8_t b[16];
+	size_t got = 0;
+	while (got < sizeof b) {
+		ssize_t n = getrandom(b + got, sizeof b - got, 0);
+		if (n > 0)
+			got += (size_t)n;
+	}
+	b[6] = (b[6] & 0x0f) | 0x40;
+	b[8] = (b[8] & 0x3f) | 0x80;
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+		 b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+static char boot_id[37];         /* made once, at boot */
+
+static void gen_boot_id(struct task *r, struct task *target, struct sbuf *sb)
+{
+	sb_printf(sb, "%s\n", boot_id);
+}
+
+static void gen_uuid(struct task *r, struct task *target, struct sbuf *sb)
+{
+	char u[37];
+	make_uuid(u);
+	sb_printf(sb, "%s\n", u);
+}
+
+/* Mode 0: moat's mm applies no commit limit (the heuristic mode's
+ * default, which refuses only absurd requests). */
+static void gen_overcommit_memory(struct task *r, struct task *target, struct sbuf *sb)
+{
+	sb_printf(sb, "0\n");
+}
+
+static void gen_nr_open(struct task *r, struct task *target, struct sbuf *sb)
+{
+	sb_printf(sb, "%d\n", VFS_NR_OPEN);
+}
+
 /* --- the tables of names -------------------------------------------- */
+
+static const struct pent sys_kernel_random_entries[] = {
+	{ "boot_id", PK_SYSCTL_FILE, S_IFREG | 0444, gen_boot_id },
+	{ "uuid",    PK_SYSCTL_FILE, S_IFREG | 0444, gen_uuid },
+};
 
 static const struct pent sys_kernel_entries[] = {
 	{ "hostname",  PK_SYSCTL_FILE, S_IFREG | 0444, gen_hostname },
 	{ "ostype",    PK_SYSCTL_FILE, S_IFREG | 0444, gen_ostype },
 	{ "osrelease", PK_SYSCTL_FILE, S_IFREG | 0444, gen_osrelease },
 	{ "pid_max",   PK_SYSCTL_FILE, S_IFREG | 0444, gen_pid_max },
+	{ "random",    PK_DIR,         S_IFDIR | 0555, .children = sys_kernel_random_entries,
+	  .nchildren = sizeof(sys_kernel_random_entries) / sizeof(sys_kernel_random_entries[0]) },
+};
+
+static const struct pent sys_vm_entries[] = {
+	{ "overcommit_memory", PK_SYSCTL_FILE, S_IFREG | 0444, gen_overcommit_memory },
+};
+
+static const struct pent sys_fs_entries[] = {
+	{ "nr_open", PK_SYSCTL_FILE, S_IFREG | 0444, gen_nr_open },
 };
 
 static const struct pent sys_entries[] = {
+	{ "fs",     PK_DIR, S_IFDIR | 0555, .children = sys_fs_entries,
+	  .nchildren = sizeof(sys_fs_entries) / sizeof(sys_fs_entries[0]) },
 	{ "kernel", PK_DIR, S_IFDIR | 0555, .children = sys_kernel_entries,
 	  .nchildren = sizeof(sys_kernel_entries) / sizeof(sys_kernel_entries[0]) },
+	{ "vm",     PK_DIR, S_IFDIR | 0555, .children = sys_vm_entries,
+	  .nchildren = sizeof(sys_vm_entries) / sizeof(sys_vm_entries[0]) },
 };
 
 static const struct pent root_entries[] = {
@@ -903,7 +1197,20 @@ static const struct pent root_entries[] = {
 };
 #define NROOT (sizeof(root_entries) / sizeof(root_entries[0]))
 
+/* Links of /proc/<pid>/ns (no cgroup or time namespaces in moat). */
+static const struct pent ns_entries[] = {
+	{ "ipc",              PK_NS_LINK, S_IFLNK | 0777, .ns = NSK_IPC },
+	{ "mnt",              PK_NS_LINK, S_IFLNK | 0777, .ns = NSK_MNT },
+	{ "net",              PK_NS_LINK, S_IFLNK | 0777, .ns = NSK_NET },
+	{ "pid",              PK_NS_LINK, S_IFLNK | 0777, .ns = NSK_PID },
+	{ "pid_for_children", PK_NS_LINK, S_IFLNK | 0777, .ns = NSK_PID_FOR_CHILDREN },
+	{ "user",             PK_NS_LINK, S_IFLNK | 0777, .ns = NSK_USER },
+	{ "uts",              PK_NS_LINK, S_IFLNK | 0777, .ns = NSK_UTS },
+};
+#define NNS (sizeof(ns_entries) / sizeof(ns_entries[0]))
+
 static const struct pent pid_entries[] = {
+	{ "auxv",    PK_PID_FILE, S_IFREG | 0400, gen_auxv, .ptrace_read = true },
 	{ "cmdline", PK_PID_FILE, S_IFREG | 0444, gen_cmdline },
 	{ "comm",    PK_PID_FILE, S_IFREG | 0444, gen_comm },
 	{ "cwd",     PK_PID_LINK, S_IFLNK | 0777, .link = PL_CWD },
@@ -911,8 +1218,12 @@ static const struct pent pid_entries[] = {
 	{ "exe",     PK_PID_LINK, S_IFLNK | 0777, .link = PL_EXE },
 	{ "fd",      PK_FD_DIR,   S_IFDIR | 0500 },
 	{ "gid_map", PK_PID_FILE, S_IFREG | 0644, gen_gid_map },
+	{ "limits",  PK_PID_FILE, S_IFREG | 0444, gen_limits },
 	{ "maps",    PK_PID_FILE, S_IFREG | 0444, gen_maps, .ptrace_read = true },
+	{ "mountinfo", PK_PID_FILE, S_IFREG | 0444, gen_mountinfo },
 	{ "mounts",  PK_PID_FILE, S_IFREG | 0444, gen_mounts },
+	{ "ns",      PK_NS_DIR,   S_IFDIR | 0511 },
+	{ "oom_score_adj", PK_PID_FILE, S_IFREG | 0644, gen_oom_score_adj },
 	{ "root",    PK_PID_LINK, S_IFLNK | 0777, .link = PL_ROOT },
 	{ "setgroups", PK_PID_FILE, S_IFREG | 0644, gen_setgroups },
 	{ "stat",    PK_PID_FILE, S_IFREG | 0444, gen_stat },
@@ -964,6 +1275,14 @@ static int resolve(struct pnode *dn, struct task *r, const char *name, size_t le
 		if (!(e = find_entry(pid_entries, NPID, name, len)) || (e->process_only && dn->key.thread))
 			return -ENOENT;
 		if (task_gone(dn->key.task))
+			return -ENOENT;
+		key->kind = e->kind;
+		key->ent = e;
+		key->task = dn->key.task;
+		key->thread = dn->key.thread;
+		return 0;
+	case PK_NS_DIR:
+		if (!(e = find_entry(ns_entries, NNS, name, len)) || task_gone(dn->key.task))
 			return -ENOENT;
 		key->kind = e->kind;
 		key->ent = e;
@@ -1229,6 +1548,10 @@ static int procfs_get_link(struct dentry *d, struct mount *mnt, struct path *out
 		file_put(f);
 		return err;
 	}
+	case PK_NS_LINK:
+		/* No nsfs: following (open, stat, setns) is not supported.
+		 * ENXIO, as opening any other file proc cannot reach. */
+		return -ENXIO;
 	default:
 		return -ENOENT;
 	}
@@ -1278,6 +1601,8 @@ static int procfs_readlink(struct dentry *d, char *buf, size_t n)
 		file_put(f);
 		return err;
 	}
+	case PK_NS_LINK:
+		return ns_link_text(r, nd->key.task, nd->key.ent->ns, buf, n);
 	case PK_LINK_TEXT:
 		len = snprintf(buf, n, "%s", nd->key.ent->text);
 		return len < (int)n ? len : -ENAMETOOLONG;
@@ -1360,6 +1685,69 @@ static const struct file_ops pid_mem_file_ops = {
 };
 static const struct file_ops global_file_ops = {
 	.read = gen_read, .write = global_file_write, .llseek = gen_llseek, .release = gen_release,
+};
+
+/* Linux's oom_score_adj_write: at most PROC_NUMBUF - 1 (12) bytes are
+ * looked at and counted as written; the trimmed text is an integer in
+ * kstrtoint's base-0 form (ERANGE past int, EINVAL otherwise) in
+ * -1000..1000 (EINVAL). Going below oom_score_adj_min needs
+ * CAP_SYS_RESOURCE (EACCES); a writer holding it sets the floor too. */
+static int parse_oom_score_adj(const char *text, int *out)
+{
+	while (*text == ' ' || (*text >= '\t' && *text <= '\r'))
+		text++;
+	size_t len = strlen(text);
+	while (len && (text[len - 1] == ' ' || (text[len - 1] >= '\t' && text[len - 1] <= '\r')))
+		len--;
+	char s[16];
+	memcpy(s, text, len);
+	s[len] = 0;
+	/* One sign at most (strtoll would take "-+5"). */
+	if (!len || ((s[0] == '-' || s[0] == '+') && (s[1] == '-' || s[1] == '+')))
+		return -EINVAL;
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 0);
+	if (*end || end == s)
+		return -EINVAL;
+	if (errno == ERANGE || v < INT32_MIN || v > INT32_MAX)
+		return -ERANGE;
+	if (v < -1000 || v > 1000)
+		return -EINVAL;
+	*out = (int)v;
+	return 0;
+}
+
+static ssize_t oom_score_adj_write(struct file *f, struct task *t, const void *buf, size_t n, int64_t *pos,
+				   int iof)
+{
+	struct pnode *pn = inode_node(f->inode);
+	char text[13] = { 0 };
+	if (n > sizeof text - 1)
+		n = sizeof text - 1;
+	memcpy(text, buf, n);
+	int v;
+	int err = parse_oom_score_adj(text, &v);
+	if (err)
+		return err;
+	if (!pn || !pn->key.task || task_gone(pn->key.task))
+		return -ESRCH;
+	bool privileged = creds_has_cap(&t->creds, CAP_SYS_RESOURCE);
+	struct thread_group *tg = pn->key.task->tg;
+	pthread_mutex_lock(&tg->lock);
+	if (v < tg->oom_score_adj_min && !privileged) {
+		pthread_mutex_unlock(&tg->lock);
+		return -EACCES;
+	}
+	tg->oom_score_adj = (short)v;
+	if (privileged)
+		tg->oom_score_adj_min = (short)v;
+	pthread_mutex_unlock(&tg->lock);
+	return (ssize_t)n;
+}
+
+static const struct file_ops oom_score_adj_file_ops = {
+	.read = gen_read, .write = oom_score_adj_write, .llseek = mem_file_llseek, .release = gen_release,
 };
 
 /* uid_map, gid_map and setgroups keep what Linux's proc_id_map_open and
@@ -1468,7 +1856,9 @@ static int open_generated(struct file *f, struct pnode *n)
 	if (e->ptrace_read && !may_inspect(r, n->key.task))
 		return -EACCES;
 	f->ops = n->key.kind != PK_PID_FILE ? &global_file_ops
-		 : e->gen == gen_cmdline || e->gen == gen_environ ? &pid_mem_file_ops : &pid_file_ops;
+		 : e->gen == gen_oom_score_adj ? &oom_score_adj_file_ops
+		 : e->gen == gen_cmdline || e->gen == gen_environ || e->gen == gen_auxv ? &pid_mem_file_ops
+											 : &pid_file_ops;
 	f->mode |= FMODE_LSEEK | FMODE_PREAD;
 	if (!(f->mode & FMODE_READ))
 		return 0;
@@ -1618,6 +2008,9 @@ static int procfs_iterate(struct file *f, struct dir_ctx *ctx)
 	case PK_PID_DIR:
 		emit_table(f, ctx, pid_entries, NPID, n->key.thread);
 		return 0;
+	case PK_NS_DIR:
+		emit_table(f, ctx, ns_entries, NNS, false);
+		return 0;
 	case PK_TASK_DIR: {
 		int *ids;
 		int cnt = collect_ids(r, n->key.task->tg, &ids);
@@ -1708,6 +2101,7 @@ static int procfs_open(struct dentry *d, struct file *f)
 	case PK_PID_DIR:
 	case PK_TASK_DIR:
 	case PK_FD_DIR:
+	case PK_NS_DIR:
 		if (n->key.kind == PK_FD_DIR && !may_inspect(reader(), n->key.task))
 			return -EACCES;
 		f->ops = &procfs_dir_ops;
@@ -1730,7 +2124,14 @@ static int procfs_open(struct dentry *d, struct file *f)
 static int procfs_setattr(struct inode *ino, const struct iattr *ia, struct task *t)
 {
 	struct pnode *n = inode_node(ino);
-	if (!n || n->key.kind != PK_PROXY || (ia->valid & ~(ATTR_SIZE | ATTR_SIZE_TIMES)))
+	if (!n)
+		return -EPERM;
+	/* O_TRUNC or truncate(2) of a task's file (echo > oom_score_adj):
+	 * Linux's proc_setattr lets a size change through, changing
+	 * nothing. */
+	if (n->key.kind == PK_PID_FILE && !(ia->valid & ~(ATTR_SIZE | ATTR_SIZE_TIMES)))
+		return 0;
+	if (n->key.kind != PK_PROXY || (ia->valid & ~(ATTR_SIZE | ATTR_SIZE_TIMES)))
 		return -EPERM;
 	struct file *src = task_fd_file(n->key.task, n->key.fd);
 	if (!src)
@@ -1813,6 +2214,7 @@ struct filesystem *procfs_new(void)
 		strcpy(host_uts.version, "#1 SMP");
 	}
 	read_host_cpuinfo();
+	make_uuid(boot_id);
 	struct pkey key = { .kind = PK_ROOT, .fd = -1 };
 	struct inode *root = make_inode(&key);
 	if (!root)
