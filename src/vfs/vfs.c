@@ -408,24 +408,20 @@ int vfs_init(const char *root_dir)
 	err = vfs_mount("/dev", dev);
 	if (err)
 		log_warn("moat: cannot mount devfs at /dev: %s\n", strerror(-err));
-	/* moat's own procfs at /proc; until sysfs exists, /sys is an empty
-	 * read-only directory (the host's are never visible: see hostfs). */
+	/* moat's own procfs at /proc and sysfs at /sys (the host's are never
+	 * visible: see hostfs). */
 	struct filesystem *proc = procfs_new();
 	if (!proc)
 		return -ENOMEM;
 	err = vfs_mount("/proc", proc);
 	if (err)
 		log_warn("moat: cannot mount procfs at /proc: %s\n", strerror(-err));
-	static const char *const empty_mounts[] = { "/sys" };
-	for (size_t i = 0; i < sizeof(empty_mounts) / sizeof(empty_mounts[0]); i++) {
-		struct filesystem *e = tmpfs_new(S_IFDIR | 0555, 0);
-		if (!e)
-			return -ENOMEM;
-		e->readonly = true;
-		err = vfs_mount(empty_mounts[i], e);
-		if (err)
-			log_warn("moat: cannot mount an empty %s: %s\n", empty_mounts[i], strerror(-err));
-	}
+	struct filesystem *sys = sysfs_new();
+	if (!sys)
+		return -ENOMEM;
+	err = vfs_mount("/sys", sys);
+	if (err)
+		log_warn("moat: cannot mount sysfs at /sys: %s\n", strerror(-err));
 	/* tmpfs at /tmp and /dev/shm (sticky, world-writable, as usual),
 	 * each with Linux's default limit: half of the RAM. */
 	static const char *const tmp_mounts[] = { "/tmp", "/dev/shm" };

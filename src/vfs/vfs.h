@@ -658,6 +658,8 @@ int pipe_reopen(struct file *src, struct file *f);
 int hostfd_reopen(struct file *src, struct file *f);
 /* procfs, mounted at /proc (fs/proc/procfs.c). */
 struct filesystem *procfs_new(void);
+/* sysfs, mounted at /sys (fs/sys/sysfs.c). */
+struct filesystem *sysfs_new(void);
 /* A file wrapping host descriptor hostfd (owned by the file). */
 struct file *hostfd_file_new(int hostfd, int *err);
 
