@@ -11,7 +11,7 @@
 #              fuzz_* run only inside moat (random syscalls are not safe
 #              natively); pass = exit 0 and the "# fuzz done" line. On a
 #              host whose /proc is not of our PID namespace, the tests that
-#              read /proc (procfs_*, userns_map) run inside moat only, and
+#              read /proc (procfs_*, userns_map, ns_setns) run inside moat only, and
 #              pass when every check passes.
 # workloads:   every tests/workloads/*.sh, run with MOAT=/abs/build/moat;
 #              pass = exit status 0.
@@ -231,7 +231,7 @@ host_proc_is_ours() {
 # The tests that compare /proc's contents with the IDs a process sees.
 reads_own_proc() {
 	case $1 in
-	procfs_* | userns_map) return 0 ;;
+	procfs_* | userns_map | ns_setns) return 0 ;;
 	esac
 	return 1
 }

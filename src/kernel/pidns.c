@@ -38,7 +38,21 @@ struct pid_ns *pidns_new(struct pid_ns *parent, int *err)
 	}
 	ns->parent = parent;
 	ns->level = parent->level + 1;
+	/* The creator's user namespace: the caller's for unshare (after a
+	 * CLONE_NEWUSER in the same call), the parent's for clone, an
+	 * ancestor of (stricter than) the new one Linux would record. */
+	struct task *t = current_task;
+	struct user_ns *u = t ? creds_user_ns(&t->creds) : &user_ns_init;
+	if (u != &user_ns_init) {
+		user_ns_get(u);
+		ns->owner = u;
+	}
 	return ns;
+}
+
+struct user_ns *pidns_owner(const struct pid_ns *ns)
+{
+	return ns->owner ? ns->owner : &user_ns_init;
 }
 
 struct kpid *kpid_find_locked(const struct pid_ns *ns, int nr)

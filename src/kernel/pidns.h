@@ -23,6 +23,7 @@ struct kernel;
 struct task;
 struct thread_group;
 struct kpid;
+struct user_ns;
 
 /* Linux's MAX_PID_NS_LEVEL: namespaces nest at most 32 deep. */
 #define PIDNS_MAX_LEVEL 32
@@ -52,6 +53,9 @@ struct pid_ns {
 	bool has_init;          /* the first process was made */
 	int next_nr;
 	uint32_t inum;          /* /proc/<pid>/ns/pid (ns_inum_alloc) */
+	/* The creator's user namespace (one reference, kept: PID namespaces
+	 * live as long as the sentry); NULL: the initial one. */
+	struct user_ns *owner;
 	struct upid *hash[PIDNS_HASH_SIZE];
 };
 
@@ -59,6 +63,8 @@ struct pid_ns *pidns_new_root(void);
 /* A child namespace of parent; NULL with *err = -ENOSPC past the nesting
  * limit or -ENOMEM. */
 struct pid_ns *pidns_new(struct pid_ns *parent, int *err);
+/* The user namespace owning ns (setns needs CAP_SYS_ADMIN there). */
+struct user_ns *pidns_owner(const struct pid_ns *ns);
 
 static inline int kpid_nr_ns(const struct kpid *p, const struct pid_ns *ns)
 {

@@ -463,3 +463,18 @@ void user_ns_exec_caps(struct creds *c)
 	c->cap_permitted = c->cap_ambient;
 	c->cap_effective = c->cap_ambient;
 }
+
+/* ---- setns(2) ---- */
+
+void user_ns_join(struct creds *c, struct user_ns *ns)
+{
+	/* Linux's userns_install: the credentials move to ns with every
+	 * capability there (set_cred_user_ns), IDs unchanged. */
+	user_ns_get(ns);
+	struct user_ns *old = c->user_ns;
+	c->user_ns = ns == &user_ns_init ? NULL : ns;
+	user_ns_put(old);
+	c->cap_permitted = c->cap_effective = c->cap_bounding = CAP_FULL_SET;
+	c->cap_inheritable = 0;
+	c->cap_ambient = 0;
+}

@@ -121,6 +121,10 @@ bool user_ns_may_setgroups(const struct user_ns *ns);
  * that namespace's parent. */
 bool ns_capable(const struct creds *c, const struct user_ns *ns, int cap);
 
+/* setns(2) into user namespace ns (checked by the caller): c takes a
+ * reference to ns, drops its old one and gets every capability in ns. */
+void user_ns_join(struct creds *c, struct user_ns *ns);
+
 /* execve: the capabilities a program starts with in c's namespace. */
 void user_ns_exec_caps(struct creds *c);
 

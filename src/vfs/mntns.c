@@ -373,7 +373,27 @@ void mnt_ns_put(struct mnt_ns *ns)
 	umount_tree(ns->root);
 	seq_write_end();
 	pthread_mutex_unlock(&mount_lock);
+	user_ns_put(ns->owner);
 	free(ns);
+}
+
+/* The creator's user namespace when the namespace was made: for
+ * unshare, the caller's (after a CLONE_NEWUSER in the same call); for
+ * clone, the parent's, which is an ancestor of (so stricter than) a new
+ * child user namespace Linux would record. */
+static struct user_ns *creator_user_ns(void)
+{
+	struct task *t = current_task;
+	struct user_ns *u = t ? creds_user_ns(&t->creds) : &user_ns_init;
+	if (u == &user_ns_init)
+		return NULL;
+	user_ns_get(u);
+	return u;
+}
+
+struct user_ns *mnt_ns_owner(struct mnt_ns *ns)
+{
+	return ns && ns->owner ? ns->owner : &user_ns_init;
 }
 
 /* A path of the old namespace moves to the copy of its mount. */
@@ -400,6 +420,7 @@ struct mnt_ns *mnt_ns_copy(struct mnt_ns *old, struct fs_context *fs)
 	}
 	ns->root = top;
 	ns->nr_mounts = n;
+	ns->owner = creator_user_ns();
 	/* Lock order: mount lock, then the FS context. */
 	pthread_mutex_lock(&fs->lock);
 	repoint(&fs->root, old);

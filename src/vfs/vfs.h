@@ -293,12 +293,14 @@ struct path vfs_root(void);
  * mount of it is unmounted (what is still open stays usable, detached).
  */
 struct fs_context;
+struct user_ns;
 struct mnt_ns {
 	atomic_int refs;
 	struct mount *root;      /* the mount at "/", under the mount lock */
 	unsigned int nr_mounts;  /* under the mount lock */
 	uint64_t id;
 	uint32_t inum;           /* /proc/<pid>/ns/mnt (ns_inum_alloc) */
+	struct user_ns *owner;   /* one reference; NULL: the initial one */
 };
 
 struct kernel;
@@ -312,6 +314,8 @@ struct mnt_ns *mnt_ns_root(struct kernel *k);
 struct mnt_ns *mnt_ns_copy(struct mnt_ns *old, struct fs_context *fs);
 void mnt_ns_get(struct mnt_ns *ns);
 void mnt_ns_put(struct mnt_ns *ns);
+/* The user namespace owning ns (setns needs CAP_SYS_ADMIN there). */
+struct user_ns *mnt_ns_owner(struct mnt_ns *ns);
 /* The root of ns as a task would see it after chroot("/") there (with
  * whatever is mounted on it): Linux's current_chrooted() compares a
  * task's root with this. ns NULL: the initial namespace. */

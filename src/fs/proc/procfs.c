@@ -21,6 +21,7 @@
  * consistent text.
  */
 #include <dirent.h>
+#include <sched.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -42,6 +43,7 @@
 #include "kernel/netns.h"
 #include "kernel/pidns.h"
 #include "kernel/uts.h"
+#include "kernel/nsfile.h"
 #include "mm/memfile.h"
 #include "mm/mm.h"
 #include "vfs/vfs.h"
@@ -129,6 +131,7 @@ enum pkind {
 	PK_PROXY,        /* an anonymous file reached through an fd link */
 	PK_NS_DIR,       /* /proc/<pid>/ns */
 	PK_NS_LINK,      /* /proc/<pid>/ns/uts ... */
+	PK_NS_FILE,      /* a namespace reached through an ns link (nsfs) */
 };
 
 enum plink { PL_EXE, PL_CWD, PL_ROOT };
@@ -164,7 +167,8 @@ struct pkey {
 struct pnode {
 	struct pkey key;
 	pthread_mutex_t lock;
-	struct dentry *proxy;            /* PK_FD_LINK of an anonymous file */
+	struct dentry *proxy;            /* PK_FD_LINK of an anonymous file,
+					  * PK_NS_LINK: its namespace */
 };
 
 static struct filesystem *proc_fs;
@@ -1398,7 +1402,7 @@ static void procfs_revalidate(struct dentry *dir, struct dentry *d)
 	if (!dn)
 		return;
 	struct pnode *cur = dentry_node(d);
-	if (cur && cur->key.kind == PK_PROXY)
+	if (cur && (cur->key.kind == PK_PROXY || cur->key.kind == PK_NS_FILE))
 		return;
 	/* Names in the directory of a dead task stay as they were: opening
 	 * them fails with ESRCH, as in Linux. */
@@ -1509,6 +1513,69 @@ static struct dentry *fd_proxy(struct pnode *n, struct dentry *link, struct file
 	return d;
 }
 
+/* The CLONE_NEW* type of a /proc/<pid>/ns link. */
+static int nskind_type(enum nskind k, bool *for_children)
+{
+	*for_children = k == NSK_PID_FOR_CHILDREN;
+	static const int types[] = {
+		[NSK_IPC] = CLONE_NEWIPC, [NSK_MNT] = CLONE_NEWNS, [NSK_NET] = CLONE_NEWNET,
+		[NSK_PID] = CLONE_NEWPID, [NSK_PID_FOR_CHILDREN] = CLONE_NEWPID,
+		[NSK_USER] = CLONE_NEWUSER, [NSK_UTS] = CLONE_NEWUTS,
+	};
+	return types[k];
+}
+
+/* The stand-in dentry of the namespace ns link n names now: an nsfs-like
+ * regular file whose inode number is the namespace's, so that stat(2)
+ * through links of one namespace agree. Remade when the task has moved
+ * to another namespace (dentries are never freed, so an old one stays
+ * valid for whoever holds it). */
+static struct dentry *ns_proxy(struct pnode *n, struct dentry *link)
+{
+	uint32_t inum = task_ns_inum(n->key.task, n->key.ent->ns);
+	if (!inum)
+		return NULL;
+	pthread_mutex_lock(&n->lock);
+	struct inode *cur = n->proxy ? atomic_load(&n->proxy->inode) : NULL;
+	if (!cur || cur->st.st_ino != inum) {
+		struct pkey key = n->key;
+		key.kind = PK_NS_FILE;
+		struct inode *ino = make_inode(&key);
+		if (ino) {
+			ino->st.st_ino = inum;
+			ino->st.st_mode = S_IFREG | 0444;
+			ino->st.st_uid = ino->st.st_gid = 0;
+			struct dentry *d = dentry_new_unhashed(link, link->name, link->len, ino);
+			if (d)
+				n->proxy = d;
+		}
+	}
+	struct dentry *d = n->proxy;
+	cur = d ? atomic_load(&d->inode) : NULL;
+	pthread_mutex_unlock(&n->lock);
+	return cur && cur->st.st_ino == inum ? d : NULL;
+}
+
+/* Opening a namespace's stand-in: a namespace file holding it. The task
+ * is asked again; if it has moved since the link was followed, the
+ * namespace the link named is no longer reachable from it (ENOENT). */
+static int open_ns_file(struct file *f, struct pnode *n)
+{
+	if (!may_inspect(reader(), n->key.task))
+		return -EACCES;
+	bool for_children;
+	int type = nskind_type(n->key.ent->ns, &for_children);
+	struct ns_ref ref;
+	int err = task_ns_ref(n->key.task, type, for_children, &ref);
+	if (err)
+		return err == -ESRCH ? -ENOENT : err;
+	if (ref.inum != f->inode->st.st_ino) {
+		ns_ref_put(&ref);
+		return -ENOENT;
+	}
+	return nsfile_init(f, &ref);
+}
+
 static int procfs_get_link(struct dentry *d, struct mount *mnt, struct path *out)
 {
 	struct pnode *n = dentry_node(d);
@@ -1548,10 +1615,16 @@ static int procfs_get_link(struct dentry *d, struct mount *mnt, struct path *out
 		file_put(f);
 		return err;
 	}
-	case PK_NS_LINK:
-		/* No nsfs: following (open, stat, setns) is not supported.
-		 * ENXIO, as opening any other file proc cannot reach. */
-		return -ENXIO;
+	case PK_NS_LINK: {
+		/* proc_ns_get_link: PTRACE_MODE_READ_FSCREDS. */
+		if (!may_inspect(r, n->key.task))
+			return -EACCES;
+		struct dentry *p = ns_proxy(n, d);
+		if (!p)
+			return -ENOENT;
+		*out = (struct path){ mnt, p };
+		return 0;
+	}
 	default:
 		return -ENOENT;
 	}
@@ -2093,7 +2166,7 @@ static int procfs_open(struct dentry *d, struct file *f)
 	struct pnode *n = inode_node(f->inode);
 	if (!n)
 		return -ENOENT;
-	if (n->key.task && n->key.kind != PK_PROXY && task_gone(n->key.task))
+	if (n->key.task && n->key.kind != PK_PROXY && n->key.kind != PK_NS_FILE && task_gone(n->key.task))
 		return -ESRCH;
 	switch (n->key.kind) {
 	case PK_ROOT:
@@ -2113,6 +2186,8 @@ static int procfs_open(struct dentry *d, struct file *f)
 		return open_generated(f, n);
 	case PK_PROXY:
 		return open_proxy(f, n);
+	case PK_NS_FILE:
+		return open_ns_file(f, n);
 	default:
 		return -ENXIO;
 	}
