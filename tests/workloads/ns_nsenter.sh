@@ -28,4 +28,4 @@ wait $pid 2>/dev/null
 rm -rf "$d"
 echo done
 SH
-compare_run /bin/sh -c "$SCRIPT"
+compare_run_own_proc /bin/sh -c "$SCRIPT"

@@ -8,9 +8,13 @@ CLEAN_ENV=(env -i PATH=/usr/local/bin:/usr/bin:/bin LC_ALL=C HOME=/root TERM=dum
 WL_TMP=$(mktemp -d /tmp/moat-workload.XXXXXX)
 trap 'rm -rf "$WL_TMP"' EXIT
 
+# Put in front of native runs only (see compare_run_own_proc).
+NATIVE_PREFIX=()
+
 # run_native CMD...: stdout/stderr to $WL_TMP/native.{out,err}; sets NATIVE_RC.
 run_native() {
-	"${CLEAN_ENV[@]}" timeout -k 5 "$T" "$@" </dev/null >"$WL_TMP/native.out" 2>"$WL_TMP/native.err"
+	"${CLEAN_ENV[@]}" timeout -k 5 "$T" "${NATIVE_PREFIX[@]}" "$@" </dev/null >"$WL_TMP/native.out" \
+		2>"$WL_TMP/native.err"
 	NATIVE_RC=$?
 }
 
@@ -49,6 +53,25 @@ compare_run() {
 	fi
 	[ "$ok" -ne 0 ] && show_stderr
 	return "$ok"
+}
+
+# Whether the host's /proc belongs to our PID namespace: not so for a job
+# started with unshare --pid but without a /proc of its own.
+host_proc_is_ours() {
+	sh -c 'read -r p _ </proc/self/stat && [ "$p" = "$$" ]' 2>/dev/null
+}
+
+# compare_run_own_proc CMD...: compare_run for a program that reads /proc
+# about itself. On a host whose /proc is another PID namespace's, the
+# native reference runs in a PID namespace with a /proc of its own.
+compare_run_own_proc() {
+	if ! host_proc_is_ours && unshare --pid --fork --mount-proc true 2>/dev/null; then
+		NATIVE_PREFIX=(unshare --pid --fork --mount-proc)
+	fi
+	compare_run "$@"
+	local rc=$?
+	NATIVE_PREFIX=()
+	return $rc
 }
 
 # require_file PATH HINT: fail clearly when a program the test needs is missing.
