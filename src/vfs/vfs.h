@@ -656,6 +656,10 @@ int pipe_create(struct task *t, int flags, struct file **rd, struct file **wr);
  * -ENXIO when src is no pipe or the other end is gone (Linux's
  * fifo_open would wait for a peer; this does not). */
 int pipe_reopen(struct file *src, struct file *f);
+/* Open FIFO file f (its inode a named pipe) as fifo(7) says: a reader
+ * waits for a writer and a writer for a reader (ENXIO with O_NONBLOCK),
+ * O_RDWR never waits; -ERESTARTSYS when a wait is interrupted. */
+int pipe_fifo_open(struct task *t, struct file *f);
 /* The same for an imported host descriptor: a new file on a dup of its
  * host descriptor (-EACCES when the host descriptor's access mode does
  * not allow f->mode, -ENXIO when src is not one). */

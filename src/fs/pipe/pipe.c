@@ -10,6 +10,10 @@
  * - Writing with no reader gives EPIPE and SIGPIPE.
  * Data is copied straight between the ring and application memory.
  * Sleeping is interruptible: -ERESTARTSYS when nothing was transferred.
+ *
+ * A FIFO (fifo(7)) is a pipe hung on its inode (inode->pipe, under the
+ * inode's lock) while anything has it open; opening one waits for the
+ * other side as Linux's fifo_open does.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,7 +40,9 @@ struct pipe {
 	int readers, writers;
 	atomic_int files;         /* files referring to the pipe */
 	struct waitq wq;          /* POLLIN for readers, POLLOUT for writers */
-	struct inode *inode;
+	struct inode *inode;      /* an anonymous pipe's own inode, or NULL */
+	struct inode *fifo;       /* a FIFO's inode, or NULL */
+	unsigned long r_counter, w_counter;   /* opens of each side (FIFOs) */
 };
 
 /* Where data comes from or goes to: the application or a sentry buffer. */
@@ -65,7 +71,8 @@ static int xfer_in(struct xfer *x, size_t off, char *dst, size_t len)
 }
 
 static atomic_ulong pipe_ino = 1000;
-static const struct file_ops pipe_read_ops, pipe_write_ops;
+static const struct file_ops pipe_read_ops, pipe_write_ops, pipe_rdwr_ops;
+static const struct file_ops fifo_read_ops, fifo_write_ops, fifo_rdwr_ops;
 
 /* Wait for the pipe to change; called and returns with p->lock held.
  * 0, or -ERESTARTSYS when interrupted. */
@@ -305,6 +312,30 @@ static int pipe_path(struct file *f, char *buf, size_t n)
 	return r < (int)n ? r : -ENAMETOOLONG;
 }
 
+static void pipe_free(struct pipe *p)
+{
+	free(p->buf);
+	free(p->inode);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+/* Drop a file's reference; a FIFO's last one unhooks it from its inode
+ * under the inode's lock, where opens take theirs. */
+static void pipe_put(struct pipe *p)
+{
+	struct inode *fifo = p->fifo;
+	if (fifo)
+		pthread_mutex_lock(&fifo->lock);
+	bool last = atomic_fetch_sub(&p->files, 1) == 1;
+	if (last && fifo)
+		fifo->pipe = NULL;
+	if (fifo)
+		pthread_mutex_unlock(&fifo->lock);
+	if (last)
+		pipe_free(p);
+}
+
 static void pipe_release(struct file *f)
 {
 	struct pipe *p = f->priv;
@@ -316,40 +347,46 @@ static void pipe_release(struct file *f)
 	pthread_mutex_unlock(&p->lock);
 	/* Readers see EOF, writers EPIPE. */
 	waitq_notify(&p->wq, POLLIN | POLLOUT | POLLHUP | POLLERR);
-	if (atomic_fetch_sub(&p->files, 1) == 1) {
-		free(p->buf);
-		free(p->inode);
-		pthread_mutex_destroy(&p->lock);
-		free(p);
-	}
+	pipe_put(p);
 }
 
-static const struct file_ops pipe_read_ops = {
-	.read = pipe_read, .read_app = pipe_read_app,
-	.poll = pipe_poll, .waitq = pipe_waitq, .ioctl = pipe_ioctl,
-	.pipe_size = pipe_size, .path = pipe_path, .release = pipe_release,
-};
+#define PIPE_COMMON_OPS \
+	.poll = pipe_poll, .waitq = pipe_waitq, .ioctl = pipe_ioctl, .pipe_size = pipe_size, \
+	.release = pipe_release
+#define PIPE_READ_OPS .read = pipe_read, .read_app = pipe_read_app
+#define PIPE_WRITE_OPS .write = pipe_write, .write_app = pipe_write_app
 
-static const struct file_ops pipe_write_ops = {
-	.write = pipe_write, .write_app = pipe_write_app,
-	.poll = pipe_poll, .waitq = pipe_waitq, .ioctl = pipe_ioctl,
-	.pipe_size = pipe_size, .path = pipe_path, .release = pipe_release,
-};
-
+/* Anonymous pipes name themselves "pipe:[N]"; FIFOs go by their path. */
+static const struct file_ops pipe_read_ops = { PIPE_READ_OPS, PIPE_COMMON_OPS, .path = pipe_path };
+static const struct file_ops pipe_write_ops = { PIPE_WRITE_OPS, PIPE_COMMON_OPS, .path = pipe_path };
 /* O_RDWR opens of a pipe through /proc (pipe_reopen). */
-static const struct file_ops pipe_rdwr_ops = {
-	.read = pipe_read, .read_app = pipe_read_app,
-	.write = pipe_write, .write_app = pipe_write_app,
-	.poll = pipe_poll, .waitq = pipe_waitq, .ioctl = pipe_ioctl,
-	.pipe_size = pipe_size, .path = pipe_path, .release = pipe_release,
-};
+static const struct file_ops pipe_rdwr_ops = { PIPE_READ_OPS, PIPE_WRITE_OPS, PIPE_COMMON_OPS,
+					       .path = pipe_path };
+static const struct file_ops fifo_read_ops = { PIPE_READ_OPS, PIPE_COMMON_OPS };
+static const struct file_ops fifo_write_ops = { PIPE_WRITE_OPS, PIPE_COMMON_OPS };
+static const struct file_ops fifo_rdwr_ops = { PIPE_READ_OPS, PIPE_WRITE_OPS, PIPE_COMMON_OPS };
 
-int pipe_create(struct task *t, int flags, struct file **rd, struct file **wr)
+static struct pipe *pipe_alloc(void)
 {
 	struct pipe *p = calloc(1, sizeof(*p));
 	if (!p)
-		return -ENOMEM;
+		return NULL;
 	p->buf = malloc(PIPE_DEF_SIZE);
+	if (!p->buf) {
+		free(p);
+		return NULL;
+	}
+	pthread_mutex_init(&p->lock, NULL);
+	waitq_init(&p->wq);
+	p->cap = PIPE_DEF_SIZE;
+	return p;
+}
+
+int pipe_create(struct task *t, int flags, struct file **rd, struct file **wr)
+{
+	struct pipe *p = pipe_alloc();
+	if (!p)
+		return -ENOMEM;
 	struct stat st = { 0 };
 	st.st_mode = S_IFIFO | 0600;
 	st.st_nlink = 1;
@@ -361,15 +398,10 @@ int pipe_create(struct task *t, int flags, struct file **rd, struct file **wr)
 	clock_gettime(CLOCK_REALTIME, &st.st_mtim);
 	st.st_atim = st.st_ctim = st.st_mtim;
 	p->inode = inode_new(NULL, NULL, &st);
-	if (!p->buf || !p->inode) {
-		free(p->buf);
-		free(p->inode);
-		free(p);
+	if (!p->inode) {
+		pipe_free(p);
 		return -ENOMEM;
 	}
-	pthread_mutex_init(&p->lock, NULL);
-	waitq_init(&p->wq);
-	p->cap = PIPE_DEF_SIZE;
 	p->readers = p->writers = 1;
 	atomic_init(&p->files, 2);
 
@@ -382,15 +414,86 @@ int pipe_create(struct task *t, int flags, struct file **rd, struct file **wr)
 			r->ops = NULL, file_put(r);
 		if (w)
 			w->ops = NULL, file_put(w);
-		free(p->buf);
-		free(p->inode);
-		pthread_mutex_destroy(&p->lock);
-		free(p);
+		pipe_free(p);
 		return -ENOMEM;
 	}
 	r->priv = w->priv = p;
 	*rd = r;
 	*wr = w;
+	return 0;
+}
+
+/* Sleep until *counter moves (the other side opened), with p->lock held:
+ * 0 or -ERESTARTSYS. */
+static int wait_for_partner(struct pipe *p, struct task *t, unsigned long *counter)
+{
+	unsigned long seen = *counter;
+	while (*counter == seen) {
+		int err = pipe_wait(p, t, POLLIN | POLLOUT);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Take one side of p as Linux's fifo_open does: a reader waits for a
+ * writer unless O_NONBLOCK; a writer waits for a reader, or gets ENXIO
+ * with O_NONBLOCK; O_RDWR never waits. */
+static int fifo_take_sides(struct pipe *p, struct task *t, bool rd, bool wr, bool nonblock)
+{
+	int err = 0;
+	pthread_mutex_lock(&p->lock);
+	if (rd && wr) {
+		p->readers++;
+		p->writers++;
+		p->r_counter++;
+		p->w_counter++;
+	} else if (rd) {
+		p->readers++;
+		p->r_counter++;
+		waitq_notify(&p->wq, POLLIN | POLLOUT);
+		if (!p->writers && !nonblock && (err = wait_for_partner(p, t, &p->w_counter)))
+			p->readers--;
+	} else if (nonblock && !p->readers) {
+		err = -ENXIO;
+	} else {
+		p->writers++;
+		p->w_counter++;
+		waitq_notify(&p->wq, POLLIN | POLLOUT);
+		if (!p->readers && (err = wait_for_partner(p, t, &p->r_counter)))
+			p->writers--;
+	}
+	pthread_mutex_unlock(&p->lock);
+	waitq_notify(&p->wq, POLLIN | POLLOUT);
+	return err;
+}
+
+int pipe_fifo_open(struct task *t, struct file *f)
+{
+	struct inode *ino = f->inode;
+	bool rd = f->mode & FMODE_READ, wr = f->mode & FMODE_WRITE;
+	if (!rd && !wr)
+		return -EINVAL;
+	pthread_mutex_lock(&ino->lock);
+	struct pipe *p = ino->pipe;
+	if (!p && (p = pipe_alloc())) {
+		p->fifo = ino;
+		ino->pipe = p;
+	}
+	if (p)
+		atomic_fetch_add(&p->files, 1);
+	pthread_mutex_unlock(&ino->lock);
+	if (!p)
+		return -ENOMEM;
+	int err = fifo_take_sides(p, t, rd, wr, atomic_load(&f->flags) & O_NONBLOCK);
+	if (err) {
+		pipe_put(p);
+		return err;
+	}
+	f->ops = rd && wr ? &fifo_rdwr_ops : rd ? &fifo_read_ops : &fifo_write_ops;
+	f->priv = p;
+	f->mode |= FMODE_STREAM;
+	f->mode &= ~(FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE);
 	return 0;
 }
 

@@ -593,9 +593,6 @@ static int tmpfs_setattr(struct inode *ino, const struct iattr *ia, struct task 
 
 /* --- opening -------------------------------------------------------- */
 
-/* Named pipes are opened by the pipe code (fs/pipe), when it has this. */
-int pipe_fifo_open(struct task *t, struct file *f) __attribute__((weak));
-
 static int tmpfs_open(struct dentry *d, struct file *f)
 {
 	struct inode *ino = f->inode;
@@ -618,12 +615,8 @@ static int tmpfs_open(struct dentry *d, struct file *f)
 		f->mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE;
 		return 0;
 	}
-	if (S_ISFIFO(m)) {
-		if (pipe_fifo_open)
-			return pipe_fifo_open(current_task, f);
-		syscall_report_unsupported("open of a FIFO");
-		return -ENXIO;
-	}
+	if (S_ISFIFO(m))
+		return pipe_fifo_open(current_task, f);
 	if (S_ISCHR(m) || S_ISBLK(m))
 		return -EACCES; /* mounted nodev, as tmpfs mounts usually are */
 	return -ENXIO;          /* sockets */
