@@ -660,7 +660,9 @@ static void as_unlink_proc_locked(struct plat_as *as, struct stub_proc *proc)
 static void proc_put(struct plat_as *as, struct stub_proc *proc, pid_t spare)
 {
 	pthread_mutex_lock(&as->lock);
-	if (spare)
+	/* A thread that finds no room stays parked, unused, until its
+	 * process ends. */
+	if (spare && proc->nspare <= SPARE_MAX)
 		proc->spare[proc->nspare++] = spare;
 	bool last = --proc->threads == 0;
 	if (last)
