@@ -480,6 +480,17 @@ static int word_replace(struct task *t, uint64_t addr, uint32_t old, uint32_t ne
 	return actual == old ? 0 : 1;
 }
 
+/* Make the lock word new (w's task owns it) if it still reads word; a
+ * queued w leaves the queue. word_replace()'s result: 1 means retry. */
+static int pi_take(struct task *t, uint64_t addr, uint32_t word, uint32_t new,
+		   struct futex_waiter *w, bool queued)
+{
+	int err = word_replace(t, addr, word, new);
+	if (!err && queued)
+		waiter_unlink(w);
+	return err;
+}
+
 /* pi_try_lock() flags. PI_QUEUED: w already waits on b for key (and
  * leaves it when it takes the lock). PI_SET_WAITERS: set FUTEX_WAITERS
  * when taking a free lock, because more waiters are about to be queued
@@ -526,14 +537,10 @@ static int pi_try_lock(struct task *t, struct futex_bucket *b, struct futex_key 
 			 * kernel state is around. */
 			new = me | (word & FUTEX_OWNER_DIED) |
 			      (flags & (PI_QUEUED | PI_SET_WAITERS) ? FUTEX_WAITERS : 0);
-			err = word_replace(t, addr, word, new);
+			err = pi_take(t, addr, word, new, w, queued);
 			if (err == 1)
 				continue;
-			if (err)
-				return err;
-			if (queued)
-				waiter_unlink(w);
-			return 0;
+			return err;
 		}
 		/* Held: the owner must go to the kernel to unlock. Linux sets
 		 * the bit before looking the owner up, so it stays set even
@@ -567,14 +574,10 @@ static int pi_try_lock(struct task *t, struct futex_bucket *b, struct futex_key 
 			return PI_MUST_WAIT;
 		}
 		new = me | FUTEX_WAITERS | FUTEX_OWNER_DIED;
-		err = word_replace(t, addr, word, new);
+		err = pi_take(t, addr, word, new, w, queued);
 		if (err == 1)
 			continue;
-		if (err)
-			return err;
-		if (queued)
-			waiter_unlink(w);
-		return 0;
+		return err;
 	}
 }
 

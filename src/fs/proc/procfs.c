@@ -220,35 +220,40 @@ static struct task *task_by_reader_nr(struct task *r, int nr)
 	return t;
 }
 
-/* References to another task's FD table, memory and FS context, taken
- * under the TaskSet lock as pidfd_getfd does (NULL once it exited). */
-static struct fd_table *task_get_fdt(struct task *t)
+/* References to another task's FD table, memory and FS context (those
+ * asked for; NULL once it exited), taken under the TaskSet lock as
+ * pidfd_getfd does. */
+static void task_get_parts(struct task *t, struct fd_table **fdt, struct mm **mm,
+			   struct fs_context **fs)
 {
 	pthread_mutex_lock(&t->kernel->lock);
-	struct fd_table *fdt = t->fdt;
-	if (fdt)
-		fdt_get(fdt);
+	if (fdt && (*fdt = t->fdt))
+		fdt_get(*fdt);
+	if (mm && (*mm = t->mm))
+		mm_get(*mm);
+	if (fs && (*fs = t->fs))
+		fs_context_get(*fs);
 	pthread_mutex_unlock(&t->kernel->lock);
+}
+
+static struct fd_table *task_get_fdt(struct task *t)
+{
+	struct fd_table *fdt;
+	task_get_parts(t, &fdt, NULL, NULL);
 	return fdt;
 }
 
 static struct mm *task_get_mm(struct task *t)
 {
-	pthread_mutex_lock(&t->kernel->lock);
-	struct mm *mm = t->mm;
-	if (mm)
-		mm_get(mm);
-	pthread_mutex_unlock(&t->kernel->lock);
+	struct mm *mm;
+	task_get_parts(t, NULL, &mm, NULL);
 	return mm;
 }
 
 static struct fs_context *task_get_fs(struct task *t)
 {
-	pthread_mutex_lock(&t->kernel->lock);
-	struct fs_context *fs = t->fs;
-	if (fs)
-		fs_context_get(fs);
-	pthread_mutex_unlock(&t->kernel->lock);
+	struct fs_context *fs;
+	task_get_parts(t, NULL, NULL, &fs);
 	return fs;
 }
 
